@@ -1,0 +1,51 @@
+"""The ``ecoloop`` command. Each area has its own sub-command module ``ecoloop.cli.<area>`` exposing ``app``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from ecoloop.errors import EcoLoopError
+
+app = typer.Typer(
+    name="ecoloop",
+    help="EcoLoop — 生态环境监测数据、官方指标与问题闭环管理平台.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+# Sub-command groups: name -> module holding a Typer ``app``. One line per area.
+SUBCOMMAND_GROUPS: dict[str, str] = {
+    "db": "ecoloop.cli.db",
+}
+# Single commands defined as functions on the root app.
+ROOT_COMMAND_MODULES: list[str] = [
+    "ecoloop.cli.platform",
+]
+
+for _name, _module in SUBCOMMAND_GROUPS.items():
+    app.add_typer(importlib.import_module(_module).app, name=_name)
+for _module in ROOT_COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+err_console = Console(stderr=True)
+
+
+def main() -> None:
+    """Entry point: user-facing errors print one line and exit 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except EcoLoopError as exc:
+        err_console.print(f"[bold red]错误 error:[/] {exc}")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except (typer.BadParameter, typer.core.click.ClickException) as exc:  # type: ignore[attr-defined]
+        exc.show()
+        sys.exit(exc.exit_code)

@@ -1,0 +1,1 @@
+"""The web platform: JSON API under /api/v1, server-rendered pages, public reporting (Open311)."""
