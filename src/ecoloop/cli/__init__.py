@@ -19,7 +19,9 @@ app = typer.Typer(
 
 # Sub-command groups: name -> module holding a Typer ``app``. One line per area.
 SUBCOMMAND_GROUPS: dict[str, str] = {
+    "cases": "ecoloop.cli.enforcement",
     "db": "ecoloop.cli.db",
+    "emissions": "ecoloop.cli.emissions",
 }
 # Single commands defined as functions on the root app.
 ROOT_COMMAND_MODULES: list[str] = [

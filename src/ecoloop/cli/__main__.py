@@ -1,0 +1,3 @@
+from ecoloop.cli import main
+
+main()
