@@ -197,8 +197,9 @@ def build_template(out: Path) -> Path:
     _clear_run_look(title)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _exact_lines(title.paragraph_format)
-    title.paragraph_format.line_spacing = Pt(L.LINE_PITCH_PT * 1.2)  # 2号 needs more than one body line
+    title.paragraph_format.line_spacing = Pt(L.TITLE_LINE_PITCH_PT)  # 2号 needs more than one body line
     title.paragraph_format.space_after = Pt(L.LINE_PITCH_PT)  # §7.3.2: one blank line below the title
+    ordered_child(title.element.get_or_add_pPr(), "snapToGrid").set(qn("w:val"), "0")
     _indent_chars(title, 0)
 
     subtitle = _paragraph_style(doc, L.STYLE_SUBTITLE)

@@ -19,12 +19,19 @@ app = typer.Typer(
 
 # Sub-command groups: name -> module holding a Typer ``app``. One line per area.
 SUBCOMMAND_GROUPS: dict[str, str] = {
+    "air": "ecoloop.cli.air",
+    "alerts": "ecoloop.cli.alerts",
     "cases": "ecoloop.cli.enforcement",
     "db": "ecoloop.cli.db",
     "emissions": "ecoloop.cli.emissions",
+    "hj212": "ecoloop.cli.hj212",
+    "problems": "ecoloop.cli.problems",
+    "report": "ecoloop.cli.report",
+    "water": "ecoloop.cli.water",
 }
 # Single commands defined as functions on the root app.
 ROOT_COMMAND_MODULES: list[str] = [
+    "ecoloop.cli.gateway",
     "ecoloop.cli.platform",
 ]
 

@@ -19,7 +19,12 @@ DEMO_MARKER = "demo_city"
 DEMO_VERSION = "1"
 
 # Area demo loaders, each a module exposing ``load(ctx: DemoContext) -> str``, run in this order after the core.
-AREA_LOADERS: list[str] = []
+AREA_LOADERS: list[str] = [
+    "ecoloop.demo.air",
+    "ecoloop.demo.water",
+    "ecoloop.demo.enforcement",
+    "ecoloop.demo.emissions",
+]
 
 
 @dataclass

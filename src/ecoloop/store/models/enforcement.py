@@ -27,7 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from ecoloop.store.models.base import Base, UTCDateTime, utcnow
 
@@ -274,7 +274,10 @@ class EnforcementAppendOnly(Exception):
 @event.listens_for(EnforcementEvent, "before_update")
 @event.listens_for(EnforcementDocument, "before_update")
 def _refuse_update(_mapper, _connection, target) -> None:  # noqa: ANN001
-    raise EnforcementAppendOnly(f"{type(target).__name__} rows are append-only")
+    # before_update also fires for rows touched only through a relationship; refuse real column changes.
+    session = object_session(target)
+    if session is None or session.is_modified(target, include_collections=False):
+        raise EnforcementAppendOnly(f"{type(target).__name__} rows are append-only")
 
 
 @event.listens_for(EnforcementEvent, "before_delete")

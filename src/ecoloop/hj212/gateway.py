@@ -1,0 +1,470 @@
+"""The HJ 212 gateway: an asyncio TCP server, one connection per device.
+
+Per connection: framing across chunks (``framing.Framer``), parse (``codec.parse_frame``), authenticate by MN + PW
+against the ``device`` table (argon2 hashes; each (MN, PW, hash) verified once and cached, so the hot path never
+re-hashes), then hand the values to the group-commit writer. The 9014 data answer is written to the socket only
+after the batch holding the packet has committed (``writer.GroupCommitWriter``). Every frame received — accepted
+or rejected with its reason — goes to the raw archive; rejects also go to ``hj212_rejected`` with the peer.
+
+Replies (HJ 212-2017 表 9 / Appendix C): 9014 for data with the reply bit; 9013 for a 1013 time-calibration
+request (followed by 1012 SystemTime) and for the 2025 heartbeat 9015; 9011 QnRtn=8 for an unknown CN when a reply
+is requested. A packet with a bad CRC is dropped without a reply (表 2: "执行结束").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ecoloop.hj212 import codec
+from ecoloop.hj212.acceptance import EARLIEST, FUTURE_TOLERANCE, Refusal, to_stored
+from ecoloop.hj212.archive import RawArchive, escape_raw
+from ecoloop.hj212.codec import Packet, PacketError
+from ecoloop.hj212.framing import Framer
+from ecoloop.hj212.ingest_store import DeviceInfo, IngestStore, RejectRow
+from ecoloop.hj212.periods import interval_of
+from ecoloop.hj212.writer import GroupCommitWriter, Work
+from ecoloop.passwords import verify_password
+from ecoloop.standards import hj212_protocol as proto
+
+log = logging.getLogger("ecoloop.hj212.gateway")
+
+
+@dataclass
+class GatewayConfig:
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = 9212
+    archive_dir: Path | None = None
+    idle_timeout: float = 900.0  # s without a byte → close (devices send at least hourly data or heartbeats)
+    future_tolerance: timedelta = FUTURE_TOLERANCE  # DataTime later than now + this → rejected
+    earliest: datetime = EARLIEST  # DataTime before this (e.g. 1970) → rejected
+    split_timeout: float = 120.0  # s to wait for the missing parts of a split message
+    max_backlog: int = 100_000  # queued packets before connections are paused (back-pressure)
+    max_auth_failures: int = 5  # wrong passwords on one connection before it is closed
+    device_refresh: float = 10.0  # s between reloads of the device table
+    synchronous: str = "FULL"  # SQLite: fsync on every commit (durable against power loss, not only SIGKILL)
+    max_write_buffer: int = 1 << 20  # a device that does not read its acks is cut off beyond this
+
+
+@dataclass
+class GatewayStats:
+    connections: int = 0
+    connections_total: int = 0
+    frames: int = 0
+    accepted: int = 0
+    acked: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+
+
+class Authenticator:
+    """Devices by MN and a cache of verified (hash, PW) pairs; argon2 runs in a worker thread, once per pair.
+
+    The result of verifying PW against an argon2 hash depends only on the pair, so devices sharing a hash (a fleet
+    provisioned with one password) cost one verification; a changed hash is a new key (no stale cache)."""
+
+    def __init__(self) -> None:
+        self.devices: dict[str, DeviceInfo] = {}
+        self._verified: dict[tuple[str, str], bool] = {}
+        self._pending: dict[tuple[str, str], asyncio.Future[bool]] = {}
+
+    def cached(self, device: DeviceInfo, pw: str | None) -> bool | None:
+        return self._verified.get((device.password_hash, pw or ""))
+
+    async def verify(self, device: DeviceInfo, pw: str | None) -> bool:
+        key = (device.password_hash, pw or "")
+        hit = self._verified.get(key)
+        if hit is not None:
+            return hit
+        fut = self._pending.get(key)
+        if fut is None:
+            loop = asyncio.get_running_loop()
+            fut = loop.run_in_executor(None, verify_password, device.password_hash, pw or "")
+            self._pending[key] = fut  # type: ignore[assignment]
+        try:
+            ok = await fut
+        finally:
+            self._pending.pop(key, None)
+        if len(self._verified) > 100_000:
+            self._verified.clear()
+        self._verified[key] = ok
+        return ok
+
+
+class SplitTracker:
+    """Split messages (Flag split bit, PNUM/PNO; C.47–C.50): parts of one message arrive in a row from one device,
+    so a message is keyed by (MN, CN, PNUM); a new PNO=1 or the timeout ends an incomplete one."""
+
+    def __init__(self) -> None:
+        self.open: dict[tuple, tuple[float, set[int], int, list[tuple[int, Packet]], str | None]] = {}
+        self.abandoned: list[tuple[tuple, set[int], int, str | None]] = []
+
+    def add(self, packet: Packet, now: float) -> list[Packet] | None:
+        """Record a part. Returns the parts in PNO order once the message is complete."""
+        total = packet.pnum or 1
+        pno = packet.pno or 1
+        key = (packet.mn, packet.cn, total)
+        entry = self.open.get(key)
+        if entry is not None and pno in entry[1]:
+            # a part seen again: either a retry of the same part or a new message; a new PNO=1 starts over
+            if pno == 1 and packet.params.get("DataTime") != entry[4]:
+                self.abandoned.append((key, entry[1], entry[2], entry[4]))
+                entry = None
+            else:
+                return None
+        if entry is None:
+            entry = (now, set(), total, [], packet.params.get("DataTime"))
+        started, seen, total, parts, data_time = entry
+        seen.add(pno)
+        parts.append((pno, packet))
+        if len(seen) >= total:
+            self.open.pop(key, None)
+            return [p for _, p in sorted(parts, key=lambda x: x[0])]
+        self.open[key] = (started, seen, total, parts, data_time or packet.params.get("DataTime"))
+        return None
+
+    def expired(self, now: float, timeout: float) -> list[tuple[tuple, set[int], int, str | None]]:
+        out, self.abandoned = self.abandoned, []
+        for key, (started, seen, total, _, data_time) in list(self.open.items()):
+            if now - started > timeout:
+                out.append((key, seen, total, data_time))
+                del self.open[key]
+        return out
+
+
+class DeviceConnection(asyncio.Protocol):
+    __slots__ = ("gw", "transport", "peer", "framer", "last_active", "auth_failures", "mns", "queue",
+                 "busy", "closed")
+
+    def __init__(self, gw: Gateway) -> None:
+        self.gw = gw
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.framer = Framer()
+        self.last_active = time.monotonic()
+        self.auth_failures = 0
+        self.mns: set[str] = set()
+        self.queue: list[bytes] = []  # frames waiting while a password is being verified
+        self.busy = False
+        self.closed = False
+
+    # -- asyncio.Protocol --
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
+        self.gw.connections.add(self)
+        self.gw.stats.connections += 1
+        self.gw.stats.connections_total += 1
+
+    def data_received(self, data: bytes) -> None:
+        self.last_active = time.monotonic()
+        now = datetime.now(UTC)
+        for ev in self.framer.feed(data):
+            if ev.frame is not None:
+                if self.busy:
+                    self.queue.append(ev.frame)
+                else:
+                    self.handle(ev.frame, now)
+            else:
+                self.gw.reject(self, None, ev.reason or "garbage", ev.detail, ev.raw, now)
+        self.gw.flush_pending()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        now = datetime.now(UTC)
+        for ev in self.framer.close():
+            self.gw.reject(self, None, ev.reason or "truncated_at_close", ev.detail, ev.raw, now)
+        self.closed = True
+        self.gw.connections.discard(self)
+        self.gw.stats.connections -= 1
+        for mn in self.mns:
+            dev = self.gw.auth.devices.get(mn)
+            if dev is not None and self.gw.online.get(mn) is self:
+                del self.gw.online[mn]
+                self.gw.pending.append(Work(event=("offline", dev.id, now, self.peer)))
+        self.gw.flush_pending()
+
+    # -- packets --
+    def handle(self, frame: bytes, now: datetime) -> None:
+        gw = self.gw
+        gw.stats.frames += 1
+        try:
+            packet = codec.parse_frame(frame, key_for=gw.key_for, accept_modbus=gw.modbus_ok)
+        except PacketError as exc:
+            gw.reject(self, None, exc.reason, exc.detail, frame, now)
+            return
+        device = gw.auth.devices.get(packet.mn)
+        if device is None:
+            gw.request_refresh()
+            gw.reject(self, packet, "unknown_mn", f"MN {packet.mn} is not registered", frame, now)
+            return
+        if not device.enabled:
+            gw.reject(self, packet, "device_disabled", f"device {packet.mn} is disabled", frame, now, device)
+            return
+        ok = gw.auth.cached(device, packet.pw)
+        if ok is None:
+            self.busy = True
+            self.queue.insert(0, frame)
+            asyncio.ensure_future(self._verify_then_resume(device, packet.pw))
+            return
+        if not ok:
+            self.auth_failures += 1
+            gw.reject(self, packet, "wrong_password", f"wrong PW for MN {packet.mn}", frame, now, device)
+            if self.auth_failures >= gw.config.max_auth_failures and self.transport is not None:
+                self.transport.close()
+            return
+        if packet.mn not in self.mns or gw.online.get(packet.mn) is not self:
+            self.mns.add(packet.mn)
+            gw.online[packet.mn] = self
+            gw.pending.append(Work(event=("online", device.id, now, self.peer)))
+        gw.dispatch(self, device, packet, frame, now)
+
+    async def _verify_then_resume(self, device: DeviceInfo, pw: str | None) -> None:
+        try:
+            await self.gw.auth.verify(device, pw)
+        finally:
+            self.busy = False
+            frames, self.queue = self.queue, []
+            now = datetime.now(UTC)
+            for i, f in enumerate(frames):
+                if self.busy:  # another MN needs verifying: keep the rest queued, in order
+                    self.queue.extend(frames[i:])
+                    break
+                self.handle(f, now)
+            self.gw.flush_pending()
+
+    def send(self, data: bytes) -> None:
+        t = self.transport
+        if t is None or self.closed or t.is_closing():
+            return
+        t.write(data)
+        if t.get_write_buffer_size() > self.gw.config.max_write_buffer:
+            t.abort()
+
+
+class Gateway:
+    def __init__(self, config: GatewayConfig) -> None:
+        self.config = config
+        self.auth = Authenticator()
+        self.stats = GatewayStats()
+        self.connections: set[DeviceConnection] = set()
+        self.online: dict[str, DeviceConnection] = {}
+        self.pending: list[Work] = []
+        self.splits = SplitTracker()
+        self.store: IngestStore | None = None
+        self.writer: GroupCommitWriter | None = None
+        self.server: asyncio.base_events.Server | None = None
+        self._refresh_wanted = False
+        self._last_refresh = 0.0
+        self._paused: set[DeviceConnection] = set()
+        self._tasks: list[asyncio.Task] = []
+
+    # -- lifecycle --
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.store = IngestStore(self.config.db_url, synchronous=self.config.synchronous)
+        self.store.mark_all_offline()
+        self.auth.devices = self.store.load_devices()
+        archive = RawArchive(self.config.archive_dir) if self.config.archive_dir else None
+        self.writer = GroupCommitWriter(self.store, archive, loop, self.committed)
+        self.writer.start()
+        self.server = await loop.create_server(lambda: DeviceConnection(self), self.config.host, self.config.port,
+                                               backlog=4096, reuse_address=True)
+        sock = self.server.sockets[0].getsockname()
+        self.config.port = sock[1]
+        self._tasks.append(asyncio.ensure_future(self._housekeeping()))
+        log.info("HJ 212 gateway listening on %s:%s", sock[0], sock[1])
+
+    async def stop(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+        for c in list(self.connections):
+            if c.transport is not None:
+                c.transport.close()
+        await asyncio.sleep(0)
+        self.flush_pending()
+        if self.writer is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.writer.stop)
+        if self.store is not None:
+            self.store.close()
+
+    async def serve_forever(self) -> None:
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()
+
+    # -- device registry --
+    def key_for(self, mn: str) -> bytes | None:
+        dev = self.auth.devices.get(mn)
+        return dev.sm4_key if dev is not None else None
+
+    def modbus_ok(self, mn: str) -> bool:
+        dev = self.auth.devices.get(mn)
+        return bool(dev and dev.accept_modbus_crc)
+
+    def request_refresh(self) -> None:
+        self._refresh_wanted = True
+
+    async def _refresh_devices(self) -> None:
+        from ecoloop.hj212.ingest_store import IngestStore as _Store
+
+        def load() -> dict[str, DeviceInfo]:
+            s = _Store(self.config.db_url)
+            try:
+                return s.load_devices()
+            finally:
+                s.close()
+
+        self.auth.devices = await asyncio.get_running_loop().run_in_executor(None, load)
+        self._last_refresh = time.monotonic()
+        self._refresh_wanted = False
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                now_m = time.monotonic()
+                if now_m - self._last_refresh > self.config.device_refresh or (
+                        self._refresh_wanted and now_m - self._last_refresh > 1.0):
+                    await self._refresh_devices()
+                cutoff = now_m - self.config.idle_timeout
+                for c in list(self.connections):
+                    if c.last_active < cutoff and c.transport is not None:
+                        c.transport.close()
+                now = datetime.now(UTC)
+                for (mn, cn, _), seen, total, dt in self.splits.expired(now_m, self.config.split_timeout):
+                    missing = sorted(set(range(1, total + 1)) - seen)
+                    dev = self.auth.devices.get(mn)
+                    self.pending.append(Work(
+                        reject=RejectRow(now, None, mn, cn, "split_incomplete",
+                                         f"DataTime {dt}: PNO {missing} of PNUM {total} never arrived", None,
+                                         dev.id if dev else None),
+                        archive=(now, "-", "split_incomplete", f"{mn} {cn} {dt} missing {missing}".encode()),
+                    ))
+                self.flush_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.exception("housekeeping failed")
+
+    # -- the hot path --
+    def reject(self, conn: DeviceConnection, packet: Packet | None, reason: str, detail: str, raw: bytes,
+               now: datetime, device: DeviceInfo | None = None) -> None:
+        self.stats.rejected[reason] = self.stats.rejected.get(reason, 0) + 1
+        mn = packet.mn if packet is not None else None
+        cn = packet.header.get("CN") if packet is not None else None
+        mib = 1 << 20
+        if reason == "garbage" and conn.framer.discarded - len(raw) > mib \
+                and conn.framer.discarded // mib == (conn.framer.discarded - len(raw)) // mib:
+            return  # 10 MB of noise is one reason, not thousands of log rows: logged once per MiB
+        self.pending.append(Work(
+            reject=RejectRow(now, conn.peer, mn, cn, reason, detail, escape_raw(raw[:500]),
+                             device.id if device else None),
+            archive=(now, conn.peer, reason, raw),
+        ))
+
+    def dispatch(self, conn: DeviceConnection, device: DeviceInfo, packet: Packet, frame: bytes,
+                 now: datetime) -> None:
+        cn = packet.cn
+        interval = interval_of(cn)
+        if interval is not None:
+            self._data(conn, device, packet, frame, now, interval)
+            return
+        if cn == proto.CN_HEARTBEAT:
+            conn.send(codec.notice_reply(packet))
+            self.pending.append(Work(archive=(now, conn.peer, "ok", frame)))
+            return
+        if cn == proto.CN_TIME_CALIBRATION_REQUEST:
+            conn.send(codec.notice_reply(packet))
+            conn.send(codec.set_time_command(packet.mn, packet.pw, now, st=packet.st or "22"))
+            self.pending.append(Work(archive=(now, conn.peer, "ok", frame)))
+            return
+        if cn not in proto.COMMANDS:
+            self.reject(conn, packet, "unknown_cn", f"CN {cn} is not an HJ 212 command", frame, now, device)
+            if packet.ack_requested:
+                conn.send(codec.request_reply(packet, 8))
+            return
+        # Answers to our commands (9011/9012/9013/9014) and other uploads: archived; 9014 after the archive flush.
+        token = (conn, codec.data_ack(packet)) if (packet.ack_requested and cn in proto.OTHER_UPLOADS) else None
+        self.pending.append(Work(archive=(now, conn.peer, "ok", frame), token=token))
+
+    def _data(self, conn: DeviceConnection, device: DeviceInfo, packet: Packet, frame: bytes, now: datetime,
+              interval: str) -> None:
+        if packet.is_split and packet.pnum:
+            parts = self.splits.add(packet, time.monotonic())
+            if "DataTime" not in packet.params:
+                # continuation part: the standard wants each part acknowledged before the next is sent (C.47–C.50);
+                # it is acknowledged once archived, the values are stored when the message is complete [M]
+                token = (conn, codec.data_ack(packet)) if packet.ack_requested else None
+                self.pending.append(Work(archive=(now, conn.peer, "ok", frame), token=token))
+                if parts is None:
+                    return
+                packet = _assemble(parts)
+        stored = to_stored(device, packet, now, future_tolerance=self.config.future_tolerance,
+                           earliest=self.config.earliest)
+        if isinstance(stored, Refusal):
+            self.reject(conn, packet, stored.reason, stored.detail, frame, now, device)
+            return
+        token = (conn, codec.data_ack(packet)) if packet.ack_requested else (conn, None)
+        self.stats.accepted += 1
+        self.pending.append(Work(packet=stored, archive=(now, conn.peer, "ok", frame), token=token))
+
+    def flush_pending(self) -> None:
+        if not self.pending or self.writer is None:
+            return
+        works, self.pending = self.pending, []
+        self.writer.submit_many(works)
+        if self.writer.backlog > self.config.max_backlog:
+            for c in list(self.connections):
+                if c.transport is not None and not c.transport.is_closing():
+                    c.transport.pause_reading()
+                    self._paused.add(c)
+
+    def committed(self, batch: Iterable[Work]) -> None:
+        """Runs on the loop after the batch's transaction committed: send the acks."""
+        for w in batch:
+            tok = w.token
+            if tok is None:
+                continue
+            conn, reply = tok
+            if reply is not None:
+                conn.send(reply)
+                self.stats.acked += 1
+        if self._paused and self.writer is not None and self.writer.backlog < self.config.max_backlog // 2:
+            for c in self._paused:
+                if c.transport is not None and not c.transport.is_closing():
+                    c.transport.resume_reading()
+            self._paused.clear()
+
+
+def _assemble(parts: list[Packet]) -> Packet:
+    """A split message whose parts carry no DataTime of their own: concatenate the CP areas in PNO order."""
+    first = parts[0]
+    cp = ";".join(p.cp for p in parts if p.cp)
+    params, items = codec.parse_cp(cp)
+    header = dict(first.header)
+    header.pop("PNO", None)
+    return Packet(first.segment, header, cp, params, items, first.crc, first.crc_kind, first.encrypted,
+                  [*first.notes, f"assembled:{len(parts)}"])
+
+
+def run_gateway(config: GatewayConfig) -> None:
+    """Blocking entry point for ``ecoloop gateway``."""
+
+    async def main() -> None:
+        gw = Gateway(config)
+        await gw.serve_forever()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

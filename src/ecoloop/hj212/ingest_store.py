@@ -1,0 +1,373 @@
+"""Durable storage of accepted HJ 212 packets: one transaction per batch (group commit), raw DBAPI fast path.
+
+Layout is the shared one (``Series`` / ``Measurement`` from ecoloop.store.models.timeseries, bookkeeping tables from
+ecoloop.store.models.ingest). ``timeseries_io.write_measurements`` opens an ADBC connection and a staging table per
+call; for thousands of small packets per second the gateway keeps one connection open and writes each batch with
+``executemany`` (SQLite) or ``COPY`` into a temporary table (PostgreSQL), both ``INSERT … ON CONFLICT DO NOTHING``
+on the measurement primary key, inside ONE transaction together with the receipts, rejects and device state.
+
+Duplicates: a packet is identified by (device, CN, DataTime, PNO) in ``hj212_receipt``; a retry of a stored packet
+is counted as a duplicate and its values are not written again (they are already there).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import make_url
+
+from ecoloop.standards.pollutant_codes import default_unit
+
+SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # same text as UTCDateTime / timeseries_io on SQLite
+
+
+@dataclass(slots=True)
+class DeviceInfo:
+    id: int
+    mn: str
+    password_hash: str
+    site_id: int | None
+    outlet_id: int | None
+    enabled: bool
+    accept_modbus_crc: bool
+    sm4_key: bytes | None
+    st: str | None
+    minute_interval: int = 10
+
+
+@dataclass(slots=True)
+class StoredPacket:
+    device_id: int
+    site_id: int | None
+    outlet_id: int | None
+    cn: str
+    interval: str
+    qn: str | None
+    data_time: datetime  # DataTime as sent, UTC
+    label: datetime  # stored measurement time, UTC (period end)
+    pno: int
+    rows: list[tuple[str, str, float, str | None]]  # (parameter, statistic, value, flag)
+    ambient: bool
+    version: str
+    received_at: datetime
+    is_new: bool = False
+
+
+@dataclass(slots=True)
+class RejectRow:
+    received_at: datetime
+    peer: str | None
+    mn: str | None
+    cn: str | None
+    reason: str
+    detail: str
+    raw: str | None
+    device_id: int | None = None
+
+
+@dataclass(slots=True)
+class DeviceCounters:
+    online: bool = False
+    peer: str | None = None
+    connected_at: datetime | None = None
+    last_packet_at: datetime | None = None
+    last_data_time: datetime | None = None
+    packets: int = 0
+    duplicates: int = 0
+    values: int = 0
+    rejected: int = 0
+    gaps: int = 0
+    last_gap_start: datetime | None = None
+    last_gap_end: datetime | None = None
+    flag_counts: dict[str, int] = field(default_factory=dict)
+    minute_interval: int = 10
+    protocol_seen: str | None = None
+    last_by_cn: dict[str, datetime] = field(default_factory=dict)
+    dirty: bool = False
+
+
+GAP_TOLERANCE = 1.5  # a jump of more than 1.5 data intervals between consecutive DataTimes is a gap
+
+
+class IngestStore:
+    """One DBAPI connection; :meth:`write_batch` is one transaction. Not thread-safe: use from one thread."""
+
+    def __init__(self, url: str, *, synchronous: str = "FULL") -> None:
+        u = make_url(url)
+        self.backend = u.get_backend_name()
+        if self.backend == "sqlite":
+            self.conn = sqlite3.connect(u.database or ":memory:", isolation_level=None, check_same_thread=False,
+                                        timeout=30)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute(f"PRAGMA synchronous={synchronous}")
+            self.conn.execute("PRAGMA busy_timeout=30000")
+            self.mark = "?"
+        elif self.backend == "postgresql":
+            import psycopg
+
+            self.conn = psycopg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
+            self.mark = "%s"
+        else:
+            raise ValueError(f"unsupported database back-end {self.backend}")
+        self.series: dict[tuple[int | None, int | None, str, str, str], int] = {}
+        self.state: dict[int, DeviceCounters] = {}
+        self._load_series()
+        self._load_state()
+
+    # ---------------------------------------------------------------------------------------------------------
+    def _t(self, moment: datetime) -> object:
+        if self.backend == "sqlite":
+            return moment.astimezone(UTC).strftime(SQLITE_TIME)
+        return moment
+
+    def _from_db_time(self, value: object) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def _q(self, sql: str) -> str:
+        return sql if self.mark == "?" else sql.replace("?", "%s")
+
+    def _fetchall(self, sql: str, params: tuple = ()) -> list[tuple]:
+        cur = self.conn.cursor()
+        cur.execute(self._q(sql), params)
+        rows = cur.fetchall()
+        cur.close()
+        return rows
+
+    def _commit(self) -> None:
+        if self.backend == "sqlite":
+            return
+        self.conn.commit()
+
+    def _load_series(self) -> None:
+        for sid, site_id, outlet_id, parameter, interval, statistic in self._fetchall(
+            "SELECT id, site_id, outlet_id, parameter, interval, statistic FROM series"
+        ):
+            self.series[(site_id, outlet_id, parameter, interval, statistic)] = sid
+        self._commit()
+
+    def _load_state(self) -> None:
+        rows = self._fetchall(
+            "SELECT device_id, packets, duplicates, n_values, rejected, gaps, last_gap_start, last_gap_end, "
+            "flag_counts, minute_interval, last_data_time, last_packet_at FROM hj212_device_state"
+        )
+        for r in rows:
+            self.state[r[0]] = DeviceCounters(
+                packets=r[1], duplicates=r[2], values=r[3], rejected=r[4], gaps=r[5],
+                last_gap_start=self._from_db_time(r[6]), last_gap_end=self._from_db_time(r[7]),
+                flag_counts=json.loads(r[8] or "{}"), minute_interval=r[9] or 10,
+                last_data_time=self._from_db_time(r[10]), last_packet_at=self._from_db_time(r[11]),
+            )
+        self._commit()
+
+    def load_devices(self) -> dict[str, DeviceInfo]:
+        rows = self._fetchall(
+            "SELECT id, mn, password_hash, site_id, outlet_id, enabled, accept_modbus_crc, sm4_key_hex, st FROM device"
+        )
+        self._commit()
+        out = {}
+        for r in rows:
+            key = bytes.fromhex(r[7]) if r[7] else None
+            st = self.state.get(r[0])
+            out[r[1]] = DeviceInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), key, r[8],
+                                   st.minute_interval if st else 10)
+        return out
+
+    def counters(self, device_id: int) -> DeviceCounters:
+        st = self.state.get(device_id)
+        if st is None:
+            st = self.state[device_id] = DeviceCounters()
+        return st
+
+    # ---------------------------------------------------------------------------------------------------------
+    def _series_id(self, site_id: int | None, outlet_id: int | None, parameter: str, interval: str,
+                   statistic: str, ambient: bool) -> int:
+        key = (site_id, outlet_id, parameter, interval, statistic)
+        sid = self.series.get(key)
+        if sid is not None:
+            return sid
+        cur = self.conn.cursor()
+        owner = "outlet_id = ?" if outlet_id is not None else "site_id = ?"
+        other = "site_id IS NULL" if outlet_id is not None else "outlet_id IS NULL"
+        cur.execute(self._q(f"SELECT id FROM series WHERE {owner} AND {other} AND parameter = ? AND interval = ? "
+                            "AND statistic = ?"),
+                    (outlet_id if outlet_id is not None else site_id, parameter, interval, statistic))
+        row = cur.fetchone()
+        if row is None:
+            cur.execute(self._q("INSERT INTO series (site_id, outlet_id, parameter, interval, statistic, unit) "
+                                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
+                        (site_id, outlet_id, parameter, interval, statistic, default_unit(parameter, ambient=ambient)))
+            row = cur.fetchone()
+        cur.close()
+        self.series[key] = row[0]
+        return row[0]
+
+    def write_batch(self, packets: list[StoredPacket], rejects: list[RejectRow],
+                    events: list[tuple] | None = None) -> None:
+        """Store a batch in ONE transaction; sets ``is_new`` on every packet (False = a duplicate retry)."""
+        cur = self.conn.cursor()
+        if self.backend == "sqlite":
+            cur.execute("BEGIN IMMEDIATE")
+        try:
+            self._write(cur, packets, rejects, events or [])
+            if self.backend == "sqlite":
+                cur.execute("COMMIT")
+            else:
+                self.conn.commit()
+        except BaseException:
+            if self.backend == "sqlite":
+                if self.conn.in_transaction:
+                    cur.execute("ROLLBACK")
+            else:
+                self.conn.rollback()
+            # forget series created in the rolled-back transaction
+            self.series.clear()
+            self._load_series()
+            raise
+        finally:
+            cur.close()
+
+    def _write(self, cur, packets: list[StoredPacket], rejects: list[RejectRow], events: list[tuple]) -> None:  # noqa: ANN001
+        # 1. receipts: which packets are new?
+        seen: set[tuple] = set()
+        candidates: list[StoredPacket] = []
+        for p in packets:
+            key = (p.device_id, p.cn, p.data_time, p.pno)
+            if key in seen:
+                p.is_new = False
+                continue
+            seen.add(key)
+            candidates.append(p)
+        new_keys: set[tuple] = set()
+        chunk = 500
+        for i in range(0, len(candidates), chunk):
+            part = candidates[i:i + chunk]
+            marks = ",".join(["(?,?,?,?,?,?,?,?)"] * len(part))
+            params: list[object] = []
+            for p in part:
+                flags = ",".join(sorted({r[3] or "N" for r in p.rows}))[:64] or None
+                params += [p.device_id, p.cn, self._t(p.data_time), p.pno, self._t(p.received_at), p.qn,
+                           len(p.rows), flags]
+            cur.execute(self._q(
+                "INSERT INTO hj212_receipt (device_id, cn, data_time, pno, received_at, qn, n_values, flags) "
+                f"VALUES {marks} ON CONFLICT DO NOTHING RETURNING device_id, cn, data_time, pno"), params)
+            for d, cn, t, pno in cur.fetchall():
+                new_keys.add((d, cn, self._from_db_time(t), pno))
+        for p in candidates:
+            p.is_new = (p.device_id, p.cn, p.data_time, p.pno) in new_keys
+        # 2. measurements of the new packets
+        rows: list[tuple] = []
+        for p in packets:
+            if not p.is_new:
+                continue
+            t = self._t(p.label)
+            for parameter, statistic, value, flag in p.rows:
+                sid = self._series_id(p.site_id, p.outlet_id, parameter, p.interval, statistic, p.ambient)
+                rows.append((sid, t, value, flag))
+        if rows:
+            if self.backend == "sqlite":
+                cur.executemany("INSERT INTO measurement (series_id, time, level, value, flag) VALUES (?, ?, 0, ?, ?) "
+                                "ON CONFLICT DO NOTHING", rows)
+            else:
+                cur.execute("CREATE TEMP TABLE IF NOT EXISTS hj212_staging (series_id bigint, time timestamptz, "
+                            "value double precision, flag varchar(4)) ON COMMIT DELETE ROWS")
+                with cur.copy("COPY hj212_staging (series_id, time, value, flag) FROM STDIN") as copy:
+                    for r in rows:
+                        copy.write_row(r)
+                cur.execute("INSERT INTO measurement (series_id, time, level, value, flag) "
+                            "SELECT series_id, time, 0, value, flag FROM hj212_staging ON CONFLICT DO NOTHING")
+        # 3. rejected packets
+        if rejects:
+            cur.executemany(self._q(
+                "INSERT INTO hj212_rejected (received_at, peer, mn, cn, reason, detail, raw) VALUES (?,?,?,?,?,?,?)"),
+                [(self._t(r.received_at), r.peer, r.mn, r.cn, r.reason, r.detail[:300], r.raw) for r in rejects])
+        # 4. device state (in memory, flushed for the devices touched)
+        self._account(packets, rejects, events)
+        self._flush_state(cur)
+
+    def _account(self, packets: list[StoredPacket], rejects: list[RejectRow], events: list[tuple]) -> None:
+        for kind, device_id, moment, peer in events:
+            st = self.counters(device_id)
+            st.online = kind == "online"
+            if st.online:
+                st.connected_at = moment
+                st.peer = peer
+            st.dirty = True
+        for p in packets:
+            st = self.counters(p.device_id)
+            st.dirty = True
+            if st.last_packet_at is None or p.received_at > st.last_packet_at:
+                st.last_packet_at = p.received_at
+            st.protocol_seen = p.version
+            if not p.is_new:
+                st.duplicates += 1
+                continue
+            st.packets += 1
+            st.values += len(p.rows)
+            for r in p.rows:
+                flag = r[3] or "N"
+                st.flag_counts[flag] = st.flag_counts.get(flag, 0) + 1
+            if p.interval != "realtime":
+                prev = st.last_by_cn.get(p.cn)
+                step = p.label - p.data_time
+                if prev is not None and step.total_seconds() > 0 and p.label > prev \
+                        and (p.label - prev) > step * GAP_TOLERANCE:
+                    st.gaps += 1
+                    st.last_gap_start, st.last_gap_end = prev, p.data_time
+                if prev is None or p.label > prev:
+                    st.last_by_cn[p.cn] = p.label
+            if st.last_data_time is None or p.label > st.last_data_time:
+                st.last_data_time = p.label
+        for r in rejects:
+            if r.device_id is not None:
+                st = self.counters(r.device_id)
+                st.rejected += 1
+                st.dirty = True
+
+    def _flush_state(self, cur) -> None:  # noqa: ANN001
+        dirty = [(d, s) for d, s in self.state.items() if s.dirty]
+        if not dirty:
+            return
+        now = datetime.now(UTC)
+        sql = self._q(
+            "INSERT INTO hj212_device_state (device_id, online, peer, connected_at, last_packet_at, last_data_time, "
+            "packets, duplicates, n_values, rejected, gaps, last_gap_start, last_gap_end, flag_counts, "
+            "minute_interval, protocol_seen, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (device_id) DO UPDATE SET online = excluded.online, peer = excluded.peer, "
+            "connected_at = excluded.connected_at, last_packet_at = excluded.last_packet_at, "
+            "last_data_time = excluded.last_data_time, packets = excluded.packets, duplicates = excluded.duplicates, "
+            "n_values = excluded.n_values, rejected = excluded.rejected, gaps = excluded.gaps, "
+            "last_gap_start = excluded.last_gap_start, last_gap_end = excluded.last_gap_end, "
+            "flag_counts = excluded.flag_counts, minute_interval = excluded.minute_interval, "
+            "protocol_seen = excluded.protocol_seen, updated_at = excluded.updated_at"
+        )
+        opt = self._opt_t
+        cur.executemany(sql, [
+            (d, s.online, s.peer, opt(s.connected_at), opt(s.last_packet_at), opt(s.last_data_time), s.packets,
+             s.duplicates, s.values, s.rejected, s.gaps, opt(s.last_gap_start), opt(s.last_gap_end),
+             json.dumps(s.flag_counts, sort_keys=True), s.minute_interval, s.protocol_seen, self._t(now))
+            for d, s in dirty
+        ])
+        for _, s in dirty:
+            s.dirty = False
+
+    def _opt_t(self, moment: datetime | None) -> object:
+        return None if moment is None else self._t(moment)
+
+    def mark_all_offline(self) -> None:
+        cur = self.conn.cursor()
+        cur.execute("UPDATE hj212_device_state SET online = " + ("0" if self.backend == "sqlite" else "false"))
+        cur.close()
+        self._commit()
+        for s in self.state.values():
+            s.online = False
+
+    def close(self) -> None:
+        self.conn.close()

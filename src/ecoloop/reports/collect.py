@@ -1,0 +1,381 @@
+"""Assemble :class:`BulletinData` from the other modules' APIs — the only place the report touches their data.
+
+One collector per section. Each calls the owning module's documented period API and maps its result onto the
+section dataclass: renaming keys, converting units the bulletin writes differently (元 → 万元, share → %), and
+nothing else. No indicator is computed here. When a module does not (yet) provide its API, the section is marked
+unavailable with the API's dotted name, the document says "本期无数据", and the CLI prints what was missing.
+
+APIs used (``start``/``end`` are the bureau's calendar days, both inclusive):
+
+- air:          ``ecoloop.air.readers.read_database`` → ``ecoloop.air.evaluate.daily_values`` →
+                ``ecoloop.air.period.period_statistics`` / ``year_on_year``, ``ecoloop.air.targets.target_progress``,
+                ``ecoloop.standards.air.day_counts.day_counts`` (monthly days per category)
+- water:        ``ecoloop.water.stats.period_stats(session, region_code, start, end)``
+- sources:      ``ecoloop.emissions.stats.period_stats`` and ``ecoloop.alerts.stats.period_stats``
+- closed loop:  ``ecoloop.casework.stats.period_stats(session, region_code, start, end)``
+- campaigns:    ``ecoloop.casework.campaigns.period_progress(session, region_code, start, end)``
+- enforcement:  ``ecoloop.enforcement.stats.period_stats(session, region_code, start, end)``
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ecoloop.errors import EcoLoopError
+from ecoloop.reports.bulletin_data import (
+    AirSection,
+    BulletinData,
+    CampaignSection,
+    ClosedLoopSection,
+    DailyPenaltyCase,
+    EnforcementSection,
+    Indicator,
+    MonthlyCategoryDays,
+    MonthlyValue,
+    Section,
+    SourceSupervisionSection,
+    TargetCheck,
+    WaterSection,
+    WaterSectionRow,
+)
+from ecoloop.reports.period import ReportPeriod
+from ecoloop.store.models import Region, RegionLevel, Site, Target
+
+log = logging.getLogger(__name__)
+
+API_WATER = "ecoloop.water.stats.period_stats"
+API_CASEWORK = "ecoloop.casework.stats.period_stats"
+API_ENFORCEMENT = "ecoloop.enforcement.stats.period_stats"
+API_AIR_READ = "ecoloop.air.readers.read_database"
+API_AIR_DAILY = "ecoloop.air.evaluate.daily_values"
+API_AIR_PERIOD = "ecoloop.air.period.period_statistics"
+API_AIR_YOY = "ecoloop.air.period.year_on_year"
+API_AIR_TARGETS = "ecoloop.air.targets.target_progress"
+API_AIR_DAY_COUNTS = "ecoloop.standards.air.day_counts.day_counts"
+API_AIR_READINGS = "ecoloop.standards.air.readings.DEFAULT_READINGS"  # decimals the bureau publishes
+API_AIR_DECIMALS = "ecoloop.standards.air.rounding.CONCENTRATION_DECIMALS"
+BUREAU_TIMEZONE = "Asia/Shanghai"  # the bureau's day (docs/architecture.md, conventions)
+API_EMISSIONS = "ecoloop.emissions.stats.period_stats"
+API_ALERTS = "ecoloop.alerts.stats.period_stats"
+API_CAMPAIGNS = "ecoloop.casework.campaigns.period_progress"
+
+YUAN_PER_WAN = 10_000
+ASSESSMENT_LEVEL_LABELS = {"national": "国考", "provincial": "省考", "city": "市考"}
+
+
+class MissingApi(Exception):
+    """A module API the bulletin needs is not there."""
+
+
+class RegionNotFoundError(EcoLoopError):
+    pass
+
+
+def resolve_api(dotted: str) -> Callable[..., Any]:
+    """Import ``package.module.function``; raise :class:`MissingApi` naming it when it does not exist."""
+    module_name, _, attr = dotted.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):  # the module itself is missing, not one of its imports
+            raise MissingApi(dotted) from exc
+        raise
+    func = getattr(module, attr, None)
+    if func is None:
+        raise MissingApi(dotted)
+    return func
+
+
+def last_day(period: ReportPeriod) -> date:
+    return period.end - timedelta(days=1)
+
+
+def _wan(yuan: Any) -> float | None:
+    """元 → 万元 (the unit the bulletin writes); exact for the module's decimal amounts."""
+    if yuan is None:
+        return None
+    value = Decimal(str(yuan)) / YUAN_PER_WAN
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _percent(share: Any) -> float | None:
+    """A 0–1 share → percent, without binary noise (0.977 → 97.7)."""
+    if share is None:
+        return None
+    value = Decimal(str(share)) * 100
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# -- water ---------------------------------------------------------------------------------------------------------
+def collect_water(session: Session, period: ReportPeriod, region_code: str) -> WaterSection:
+    period_stats = resolve_api(API_WATER)
+    from ecoloop.standards.water.assessment import QUALITATIVE
+    from ecoloop.standards.water.gb3838 import CLASS_LABELS, CLASS_LABELS_ZH
+
+    def short(number: int | None) -> str | None:
+        return CLASS_LABELS_ZH[number].removesuffix("类") if number else None
+
+    ascii_to_number = {v: k for k, v in CLASS_LABELS.items()}
+    stats = period_stats(session, region_code, period.start, last_day(period))
+    if not stats.get("n_sections"):
+        return WaterSection(available=False, missing=f"{API_WATER}: 本期无断面评价结果", source=API_WATER)
+    monthly: dict[int, list[str | None]] = {s["site_id"]: [] for s in stats["sections"]}
+    months: list[str] = []
+    if period.month_count > 1:
+        for year, month in period.months:
+            sub = ReportPeriod("month", year, month)
+            months.append(f"{year}-{month:02d}")
+            m_stats = period_stats(session, region_code, sub.start, last_day(sub))
+            by_site = {s["site_id"]: s.get("class_number") for s in m_stats["sections"]}
+            for site_id, classes in monthly.items():
+                classes.append(short(by_site.get(site_id)))
+    rows = [
+        WaterSectionRow(
+            name=s["name"], river=s.get("river") or "",
+            level=ASSESSMENT_LEVEL_LABELS.get(s.get("assessment_level") or "", s.get("assessment_level") or ""),
+            target_class=short(ascii_to_number.get(s.get("target_class"))) or "",
+            period_class=short(s.get("class_number")) or "—",
+            monthly_classes=tuple(monthly[s["site_id"]]),
+        )
+        for s in stats["sections"]
+    ]
+    order = [short(n) for n in sorted(CLASS_LABELS)]
+    return WaterSection(
+        available=True, source=API_WATER,
+        sections_total=stats["n_sections"],
+        class_counts={short(ascii_to_number[k]): v for k, v in stats["by_class"].items()},
+        good_count=stats["good_count"], good_ratio=stats["good_share"],
+        inferior_v_count=stats["worse_than_v_count"],
+        attained_count=stats.get("targets_met") if stats.get("targets_total") else None,
+        compensation_withheld=_wan(stats.get("compensation_withheld")),
+        months=months, rows=rows, class_order=order,
+        class_colours={short(n): QUALITATIVE[n][2] for n in sorted(CLASS_LABELS)},
+    )
+
+
+# -- closed loop ---------------------------------------------------------------------------------------------------
+def collect_closed_loop(session: Session, period: ReportPeriod, region_code: str) -> ClosedLoopSection:
+    period_stats = resolve_api(API_CASEWORK)
+    from ecoloop.store.models.casework import CHANNEL_LABELS
+
+    s = period_stats(session, region_code, period.start, last_day(period))
+    labels = {str(c): label for c, label in CHANNEL_LABELS.items()}
+    by_channel = [(labels.get(k, k), v) for k, v in s.get("by_channel", {}).items() if v]
+    rewards = s.get("rewards") or {}
+    paid = rewards.get("paid")
+    return ClosedLoopSection(
+        available=True, source=API_CASEWORK,
+        problems_total=s["received"], by_channel=by_channel,
+        closed=s["closed"], closed_on_time=s["closed_on_time"], on_time_ratio=_percent(s.get("on_time_rate")),
+        overdue=s.get("overdue_open"), in_progress=s.get("open"),
+        rewards_count=paid if paid else None,
+        rewards_amount=_wan(rewards.get("amount_paid_yuan")) if paid else None,
+    )
+
+
+# -- enforcement ---------------------------------------------------------------------------------------------------
+def collect_enforcement(session: Session, period: ReportPeriod, region_code: str) -> EnforcementSection:
+    period_stats = resolve_api(API_ENFORCEMENT)
+    s = period_stats(session, region_code, period.start, last_day(period))
+    return EnforcementSection(
+        available=True, source=API_ENFORCEMENT,
+        cases=s["cases_filed"], fines=_wan(s["fines_yuan"]), typical_cases=s["typical_cases"],
+        daily_penalty_count=s["daily_penalty_cases"],
+        daily_penalty_cases=[
+            DailyPenaltyCase(party=d["party"], reason=d.get("violation") or "", days=d["days"],
+                             amount=_wan(d["total"]))
+            for d in s.get("daily_penalties", [])
+        ],
+        detention_transfers=s["detention_referrals"], seizures=s["seizures"],
+        production_limits=s["production_limit_enterprises"], criminal_transfers=s.get("judicial_referrals"),
+    )
+
+
+# -- not yet wired (APIs named above) ------------------------------------------------------------------------------
+def _utc_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The bureau days [first, last] as a UTC window wide enough for every hour the air module assigns to them."""
+    tz = ZoneInfo(BUREAU_TIMEZONE)
+    start = datetime.combine(first, time.min, tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tz).astimezone(UTC) + timedelta(hours=1)
+    return start, end
+
+
+def _row(frame, period_key: str) -> dict | None:  # noqa: ANN001 - polars DataFrame
+    rows = frame.filter(frame["period"] == period_key).to_dicts() if frame.height else []
+    return rows[0] if rows else None
+
+
+def _air_targets(session: Session, region_code: str, period: ReportPeriod) -> dict[str, Target]:
+    rows = session.scalars(select(Target).where(Target.region_code == region_code, Target.period == period.key))
+    return {t.indicator: t for t in rows}
+
+
+def collect_air(session: Session, period: ReportPeriod, region_code: str) -> AirSection:
+    """Air figures from ``ecoloop.air``: city daily values → period statistics, 同比, targets, monthly series."""
+    read_database = resolve_api(API_AIR_READ)
+    daily_values = resolve_api(API_AIR_DAILY)
+    period_statistics = resolve_api(API_AIR_PERIOD)
+    year_on_year = resolve_api(API_AIR_YOY)
+    day_counts = resolve_api(API_AIR_DAY_COUNTS)
+    from ecoloop.standards.air.breakpoints import CATEGORIES
+
+    previous = period.same_period_last_year()
+    window = _utc_bounds(previous.start, last_day(period))
+    data = read_database(session.get_bind(), region_code, *window)
+    if data.hourly.is_empty():
+        return AirSection(available=False, missing=f"{API_AIR_READ}: 本期无空气监测数据", source=API_AIR_READ)
+    daily = daily_values(data, "city", period_end=last_day(period))
+    kind = period.kind
+    current = period_statistics(daily, kind, start=period.start, end=last_day(period))
+    before = period_statistics(daily, kind, start=previous.start, end=last_day(previous))
+    row = _row(current, period.key)
+    if row is None or not row.get("valid_days"):
+        return AirSection(available=False, missing=f"{API_AIR_PERIOD}: 本期无有效日数据", source=API_AIR_PERIOD)
+    prev_row = _row(before, previous.key) or {}
+    yoy = _row(year_on_year(current, before), period.key) or {}
+
+    targets: dict[str, TargetCheck] = {}
+    gaps: list[str] = []
+    change = yoy.get("heavy_days_change")
+    if change is not None and row.get("heavy_days") is not None and change > row["heavy_days"]:
+        # An increase cannot exceed this period's count: the API's value is not usable (an unsigned wrap of a
+        # decrease), so the sentence leaves the change out rather than print it.
+        gaps.append(f"{API_AIR_YOY}: heavy_days_change={change} 不可用（无符号整数下溢）")
+        yoy = {k: v for k, v in yoy.items() if k != "heavy_days_change"}
+    stored = _air_targets(session, region_code, period)
+    if stored and kind == "year":
+        target_progress = resolve_api(API_AIR_TARGETS)
+        city_daily = daily.filter(daily["date"] <= last_day(period))
+        progress = target_progress(city_daily, {k: t.value for k, t in stored.items()}, last_day(period),
+                                   composite_index_ytd=row.get("composite_index"))
+        for p in progress:
+            if p.on_track is not None:
+                targets[p.indicator] = TargetCheck(p.target, p.comparator, stored[p.indicator].origin, p.on_track)
+    elif stored:
+        gaps.append(f"{API_AIR_TARGETS} 只支持年度目标")
+
+    readings = resolve_api(API_AIR_READINGS)
+
+    def ind(key: str, label: str, value_col: str, unit: str, decimals: int, *, change_col: str | None = None,
+            change_unit: str = "%", prev_col: str | None = None) -> Indicator:
+        return Indicator(
+            key=key, label=label, value=row.get(value_col), unit=unit,
+            last_year=yoy.get(prev_col) if prev_col else prev_row.get(value_col),
+            change=yoy.get(change_col) if change_col else None, change_unit=change_unit,
+            target=targets.get(key), decimals=decimals,
+            change_decimals=readings.change_rate_decimals if change_unit == "%" else 0,
+        )
+
+    months = []
+    monthly_stats = period_statistics(daily, "month", start=period.start, end=last_day(period))
+    pm25_by_month = {r["period"]: r.get("pm25_mean") for r in monthly_stats.to_dicts()}
+    category_days = []
+    for year, month in period.months:
+        key = f"{year}-{month:02d}"
+        months.append(MonthlyValue(key, pm25_by_month.get(key)))
+        sub = ReportPeriod("month", year, month)
+        aqi = daily.filter((daily["date"] >= sub.start) & (daily["date"] <= last_day(sub)))["aqi"]
+        counts = day_counts(aqi.cast(float).to_numpy())
+        if counts.valid_days:
+            category_days.append(MonthlyCategoryDays(
+                key, {c.category_zh: n for c, n in zip(CATEGORIES, counts.by_level, strict=True)}))
+    gaps.append("综合指数城市排名: 未配置排名城市名单（ecoloop.air 未提供城市排名接口）")
+    ug, mg = "微克/立方米", "毫克/立方米"
+    conc, ratio = resolve_api(API_AIR_DECIMALS), readings.day_ratio_decimals
+    return AirSection(
+        available=True, source="ecoloop.air (readers.read_database → evaluate.daily_values → period)",
+        gaps=gaps,
+        composite_index=ind("composite_index", "综合指数", "composite_index", "", readings.composite_index_decimals,
+                            change_col="composite_index_change_pct", prev_col="composite_index_previous"),
+        pm25=ind("pm25_mean", "PM2.5 平均浓度", "pm25_mean", ug, conc["pm25"], change_col="pm25_change_pct",
+                 prev_col="pm25_mean_previous"),
+        other_pollutants=[
+            ind("pm10_mean", "PM10 平均浓度", "pm10_mean", ug, conc["pm10"]),
+            ind("so2_mean", "SO2 平均浓度", "so2_mean", ug, conc["so2"]),
+            ind("no2_mean", "NO2 平均浓度", "no2_mean", ug, conc["no2"]),
+            ind("co_p95", "CO 日均值第95百分位浓度", "co_p95", mg, conc["co"]),
+            ind("o3_p90", "O3 日最大8小时平均第90百分位浓度", "o3_p90", ug, conc["o3"]),
+        ],
+        good_days=ind("good_days", "优良天数", "good_days", "天", 0, prev_col="good_days_previous"),
+        good_day_ratio=ind("good_day_ratio", "优良天数比率", "good_ratio", "%", ratio, prev_col="good_ratio_previous"),
+        heavy_days=ind("heavy_days", "重污染天数", "heavy_days", "天", 0, change_col="heavy_days_change",
+                       change_unit="天", prev_col="heavy_days_previous"),
+        heavy_day_ratio=ind("heavy_day_ratio", "重污染天数比率", "heavy_ratio", "%", ratio),
+        valid_days=row.get("valid_days"),
+        monthly_categories=category_days,
+        category_order=[c.category_zh for c in CATEGORIES],
+        category_colours={c.category_zh: c.color_hex for c in CATEGORIES},
+        pm25_monthly=months,
+    )
+
+
+def collect_sources(session: Session, period: ReportPeriod, region_code: str) -> SourceSupervisionSection:
+    resolve_api(API_EMISSIONS)
+    resolve_api(API_ALERTS)
+    raise MissingApi(f"{API_EMISSIONS} / {API_ALERTS}")
+
+
+def collect_campaigns(session: Session, period: ReportPeriod, region_code: str) -> CampaignSection:
+    resolve_api(API_CAMPAIGNS)
+    raise MissingApi(API_CAMPAIGNS)
+
+
+COLLECTORS: dict[str, tuple[Callable[[Session, ReportPeriod, str], Section], type[Section]]] = {
+    "air": (collect_air, AirSection),
+    "water": (collect_water, WaterSection),
+    "sources": (collect_sources, SourceSupervisionSection),
+    "closed_loop": (collect_closed_loop, ClosedLoopSection),
+    "campaigns": (collect_campaigns, CampaignSection),
+    "enforcement": (collect_enforcement, EnforcementSection),
+}
+
+
+def _region(session: Session, region_code: str | None) -> Region:
+    if region_code:
+        region = session.get(Region, region_code)
+        if region is None:
+            raise RegionNotFoundError(f"行政区划代码不存在: {region_code}")
+        return region
+    cities = session.scalars(select(Region).where(Region.level == RegionLevel.city)).all()
+    if len(cities) == 1:
+        return cities[0]
+    if not cities:
+        raise RegionNotFoundError("数据库中没有市级行政区，请先加载数据（ecoloop demo）或用 --region 指定")
+    codes = "、".join(c.code for c in cities[:10])
+    raise RegionNotFoundError(f"数据库中有多个市级行政区（{codes}），请用 --region 指定")
+
+
+def _is_demo(session: Session, region: Region) -> bool:
+    prefix = region.path.rstrip("/")
+    demo_site = session.scalar(
+        select(Site.id).join(Region, Region.code == Site.region_code)
+        .where((Region.path == prefix) | Region.path.like(prefix + "/%"), Site.is_demo.is_(True)).limit(1)
+    )
+    return demo_site is not None or "演示" in region.name
+
+
+def collect(session: Session, period: ReportPeriod, region_code: str | None = None, *,
+            today: date | None = None) -> BulletinData:
+    """Everything the bulletin shows for ``region_code`` (default: the database's only city) and ``period``."""
+    region = _region(session, region_code)
+    data = BulletinData(
+        period=period, region_code=region.code, region_name=region.name, organ=f"{region.name}生态环境局",
+        generated_on=today or date.today(), is_demo=_is_demo(session, region),
+    )
+    for name, (collector, empty) in COLLECTORS.items():
+        try:
+            section = collector(session, period, region.code)
+        except MissingApi as exc:
+            log.info("bulletin section %s: API %s missing", name, exc)
+            section = empty(available=False, missing=f"missing API {exc}")
+        setattr(data, name, section)
+    return data
