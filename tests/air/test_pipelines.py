@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from ecoloop.air.aqi_frames import daily_aqi, hourly_aqi
-from ecoloop.air.daily import city_daily, station_daily
+from ecoloop.air.daily import city_daily, day_index, station_daily
 from ecoloop.air.evaluate import daily_values, evaluate
 from ecoloop.air.period import compliance, period_statistics, year_on_year
 from ecoloop.air.readers import AirInput, read_tidy
@@ -219,3 +219,32 @@ def test_daily_aqi_on_station_level_frame():
     scored = daily_aqi(d)
     assert scored["aqi"].to_list() == [100] and scored["primary"].to_list() == [["pm10", "pm25"]]
     assert scored["category"].to_list() == ["良"] and scored["color"].to_list() == ["#FFFF00"]
+
+
+def test_dense_and_scattered_layouts_agree():
+    data = _year({"X": 50.0})
+    hourly = data.hourly.filter(pl.col("time") <= datetime(2022, 2, 28, 16, tzinfo=UTC))  # label 03-01 00:00
+    assert day_index(hourly).dense and not day_index(hourly.reverse()).dense
+    dense = station_daily(hourly)
+    shuffled = station_daily(hourly.sample(fraction=1.0, shuffle=True, seed=5))
+    gappy = station_daily(hourly.filter(pl.col("time").dt.hour() != 3))  # a missing row every day
+    assert dense.equals(shuffled)
+    assert dense.select("station", "date").equals(gappy.select("station", "date"))
+    assert dense.height == 2 * 59
+    assert (gappy["n_hours_pm25"] == 23).all() and gappy["pm25"].null_count() == 0
+
+
+def test_hourly_so2_above_800_uses_24h_mean_in_2012_and_200_in_2026():
+    def frame(day: date) -> pl.DataFrame:
+        times = _hours(day, 24) + _hours(day + timedelta(days=1), 1)
+        so2 = [100.0] * 24 + [900.0]
+        return _frame("A", times, so2=so2, pm25=5.0, pm10=5.0, no2=5.0, co=0.1, o3=5.0)
+
+    h12 = hourly_aqi(frame(date(2022, 5, 1))).sort("time")
+    last = h12.row(-1, named=True)
+    assert round(last["so2_24h"], 3) == round((23 * 100 + 900) / 24, 3)
+    assert last["iaqi_so2"] == 92 and last["aqi"] == 92  # SO2 24-h 133 → 50 + 50 × 83/100 = 91.5 → 92
+    h26 = hourly_aqi(frame(date(2026, 5, 1))).sort("time")
+    assert h26.row(-1, named=True)["iaqi_so2"] == 200
+    early = h12.row(5, named=True)  # only 6 hours so far: no valid 24-h mean
+    assert early["so2_24h"] is None and early["o3_8h"] == 5.0

@@ -82,3 +82,20 @@ def test_guangdong_ranking_reproduced():
     by_city = dict(zip(table["city"], ranks.tolist(), strict=True))
     assert by_city["河源"] == by_city["江门"] == 10
     assert 11 not in ranks.tolist() and 12 in ranks.tolist()
+
+
+def test_cnemc_2012_hourly_reading_evidence():
+    """Why the default 2012 real-time reading is "cnemc": the nine items of the HJ 633-2012 text, fed with the
+    published moving means, reproduce only 90 of the 134 published station-hours."""
+    from ecoloop.standards.air.readings import AirReadings
+
+    data = read_cnemc_archive(CNEMC_FILES)
+    pub = data.published
+    col = {c: pub[c].to_numpy().astype(float) for c in pub.columns if c not in ("station", "time", "primary_published")}
+    six = {"so2": col["so2"], "no2": col["no2"], "co": col["co"], "o3_1h": col["o3_24h"], "pm10": col["pm10"],
+           "pm25": col["pm2_5"]}
+    nine = {**six, "o3_8h": col["o3_8h_24h"], "pm10_24h": col["pm10_24h"], "pm25_24h": col["pm2_5_24h"]}
+    cnemc = aqi_arrays(six, Edition.HJ633_2012, "hourly", AirReadings(hourly_report_2012="cnemc"))
+    text = aqi_arrays(nine, Edition.HJ633_2012, "hourly", AirReadings(hourly_report_2012="nine_items"))
+    assert int((cnemc.aqi == col["aqi_published"]).sum()) == 134
+    assert int((text.aqi == col["aqi_published"]).sum()) == 90

@@ -206,3 +206,139 @@ def test_micro_station_uses_nearest_national_when_not_declared():
 def test_haversine_known_distance():
     # one degree of latitude ≈ 111.195 km on the mean-radius sphere
     assert micro_station_spike.haversine_m(112.0, 35.0, 112.0, 36.0) == pytest.approx(111_195, rel=1e-4)
+
+
+# ---- aqi_category -----------------------------------------------------------------------------------------------
+
+def _station_hours(pm25_last: float, pm25_prev: float) -> list[dict]:
+    rows = []
+    for code, value in (("a21026", 10.0), ("a21004", 30.0), ("a34002", 40.0), ("a21005", 0.6), ("a05024", 50.0)):
+        rows += ri.hours("site:10", code, [value, value])
+    return rows + ri.hours("site:10", "a34004", [pm25_prev, pm25_last])
+
+
+@pytest.mark.parametrize(("pm25", "fires", "severity"), [
+    (75.0, False, None),   # IAQI 100 → 良 (level 2)
+    (76.0, True, 2),       # IAQI 101 → 轻度污染 (level 3), HJ 633 1-h PM2.5 on the 24-h breakpoints
+    (115.0, True, 2),      # IAQI 150
+    (116.0, True, 3),      # IAQI 151 → 中度污染
+    (151.0, True, 4),      # → 重度污染
+])
+def test_aqi_category_levels_both_sides(pm25, fires, severity):
+    from ecoloop.alerts.rules import aqi_category
+
+    data = ri.rule_input(_station_hours(pm25, 30.0), [NATIONAL])
+    out = aqi_category.evaluate(data, aqi_category.Params())
+    assert bool(out.findings) == fires
+    if fires:
+        f = out.findings[0]
+        assert f.severity == severity and "PM2.5" in f.message and "上一小时为优" in f.message
+    else:
+        assert out.cleared == {"aqi_category:site:10"}
+
+
+# ---- statistic_validity / target_at_risk (year-to-date inputs) ------------------------------------------------
+
+def _station_daily(valid_days: int, elapsed: int, month_start) -> pl.DataFrame:  # noqa: ANN001
+    from datetime import timedelta as td
+
+    days = [month_start + td(days=i) for i in range(elapsed)]
+    return pl.DataFrame({"subject": ["site:10"] * elapsed, "name": ["国控点A"] * elapsed, "date": days,
+                         "n_hours_pm25": [24 if i < valid_days else 19 for i in range(elapsed)]})
+
+
+@pytest.mark.parametrize(("valid", "severity"), [(8, None), (7, 2), (6, 2), (5, 4)])
+def test_statistic_validity_march_allows_4_missing_days(valid, severity):
+    from datetime import UTC, date, datetime
+
+    from ecoloop.alerts.rules import statistic_validity
+
+    now = datetime(2024, 3, 11, 4, tzinfo=UTC)  # 12:00 China time: 10 complete days (1–10 March)
+    data = ri.rule_input([], [NATIONAL], now=now)
+    data.air_station_daily = _station_daily(valid, 10, date(2024, 3, 1))
+    out = statistic_validity.evaluate(data, statistic_validity.Params(margin_days=1))
+    pm = [f for f in out.findings if f.parameter == "pm25"]
+    if severity is None:
+        assert pm == [] and "statistic_validity:site:10:pm25" in out.cleared
+    else:
+        assert pm[0].severity == severity and pm[0].threshold == 4.0  # 31 − 27
+
+
+def test_statistic_validity_february_minimum_is_25():
+    from datetime import UTC, date, datetime
+
+    from ecoloop.alerts.rules import statistic_validity
+
+    data = ri.rule_input([], [NATIONAL], now=datetime(2023, 2, 21, 4, tzinfo=UTC))  # 20 complete days
+    data.air_station_daily = _station_daily(17, 20, date(2023, 2, 1))  # missed 3 = 28 − 25
+    [f] = statistic_validity.evaluate(data, statistic_validity.Params()).findings
+    assert f.threshold == 3.0 and f.severity == 2  # missed 3 = allowed: at risk, not yet invalid
+
+
+@pytest.mark.parametrize(("target", "fires"), [(44.0, True), (49.0, True), (50.0, False), (60.0, False)])
+def test_target_at_risk_pm25_pace(target, fires):
+    from datetime import UTC, date, datetime, timedelta
+
+    from ecoloop.alerts.rules import target_at_risk
+
+    now = datetime(2024, 4, 10, 4, tzinfo=UTC)  # as of 9 April = day 100 of a 366-day year
+    days = [date(2024, 1, 1) + timedelta(days=i) for i in range(100)]
+    data = ri.rule_input([], [], now=now)
+    data.air_city_daily = pl.DataFrame({"region_code": ["140500"] * 100, "date": days, "pm25": [50.0] * 100,
+                                        "aqi": [80] * 100, "dust": [False] * 100})
+    data.targets = pl.DataFrame({"region_code": ["140500"], "indicator": ["pm25_mean"], "period": ["2024"],
+                                 "value": [target], "comparator": ["<="]})
+    out = target_at_risk.evaluate(data, target_at_risk.Params())
+    assert bool(out.findings) == fires
+    if fires:
+        f = out.findings[0]
+        # remaining 266 days must average (T × 366 − 5000) / 266
+        assert f.evidence["required_rest"] == pytest.approx(round((target * 366 - 5000) / 266, 1))
+        assert f.severity == 3 and f.cause_key == "target_at_risk:region:140500:pm25_mean"
+    else:
+        assert out.cleared == {"target_at_risk:region:140500:pm25_mean"}
+
+
+# ---- water_section ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("nh3n", "fires", "severity"), [(1.0, False, None), (1.01, True, 2), (1.6, True, 3)])
+def test_water_section_worse_than_target_both_sides(nh3n, fires, severity):
+    from datetime import date
+
+    from ecoloop.alerts.rules import water_section
+
+    section = ri.subject("site:20", "water_section", name="润城", site_id=20, target_class=3)
+    data = ri.rule_input([], [section])
+    items = {"nh3n": nh3n, "codmn": 3.0, "do": 7.5, "tp": 0.05}
+    data.water_latest = pl.DataFrame({"subject": ["site:20"] * len(items), "sampled_on": [date(2024, 1, 5)] * len(items),
+                                      "water_body": ["river"] * len(items), "item": list(items),
+                                      "value": list(items.values())})
+    out = water_section.evaluate(data, water_section.Params())
+    assert bool(out.findings) == fires
+    if fires:
+        f = out.findings[0]
+        assert f.severity == severity and "未达III类目标" in f.title and f.threshold == 3.0
+    else:
+        assert out.cleared == {"water_section:site:20"}
+
+
+# ---- aqi_forecast -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("pm25", "fires"), [
+    ([75.0] * 24, False),            # daily IAQI(PM2.5 75) = 100: not above 100
+    ([76.0] * 24, True),             # 101
+    ([40.0] * 18 + [80.0] * 6, True),  # 24-h mean 50, but the last 6 h average 80 (rising) → 105
+    ([80.0] * 6 + [40.0] * 18, False),  # 24-h mean 50, falling → 69
+])
+def test_aqi_forecast_persistence_and_trend(pm25, fires):
+    from ecoloop.alerts.rules import aqi_forecast
+
+    rows = ri.hours("site:10", "a34004", pm25)
+    for code, value in (("a21026", 10.0), ("a21004", 30.0), ("a34002", 40.0), ("a21005", 0.6), ("a05024", 50.0)):
+        rows += ri.hours("site:10", code, [value] * 24)
+    out = aqi_forecast.evaluate(ri.rule_input(rows, [NATIONAL]), aqi_forecast.Params())
+    assert bool(out.findings) == fires
+    if fires:
+        assert out.findings[0].cause_key == "aqi_forecast:region:140500" and out.findings[0].value > 100
+    else:
+        assert out.cleared == {"aqi_forecast:region:140500"}

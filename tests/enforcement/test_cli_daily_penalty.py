@@ -58,3 +58,31 @@ def test_bad_input_is_one_line_exit_2(args: list[str]) -> None:
 def test_missing_recheck_is_a_usage_error() -> None:
     out = run("--fine", "48000", "--order-served", "2022-11-02", "--json")
     assert out.returncode == 2 and "Traceback" not in out.stderr and "--recheck" in out.stderr
+
+
+def test_stats_and_mark_overdue_commands(tmp_path) -> None:  # noqa: ANN001 - pytest tmp_path
+    import os
+
+    from ecoloop.demo import enforcement as demo
+    from ecoloop.demo.core import load_core
+    from ecoloop.demo.loader import DemoContext
+    from ecoloop.store import migrate
+    from ecoloop.store.engine import make_engine, session_factory
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'ecoloop.sqlite3'}")
+    migrate.upgrade(engine)
+    ctx = DemoContext(engine=engine, session_factory=session_factory(engine))
+    with ctx.session_factory() as s, s.begin():
+        load_core(s, ctx.rng)
+    demo.load(ctx)
+    engine.dispose()
+    env = {**os.environ, "ECOLOOP_DATA_DIR": str(tmp_path)}
+    base = [sys.executable, "-c", "from ecoloop.cli import main; main()", "cases"]
+    out = subprocess.run([*base, "stats", "--start", "2022-01-01", "--end", "2022-12-31", "--json"],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert (result["cases_filed"], result["fines_wan"], result["typical_cases"]) == (506, 3786.0, 63)
+    out = subprocess.run([*base, "mark-overdue", "--today", "2022-06-30"], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert out.returncode == 0 and "marked" in out.stdout

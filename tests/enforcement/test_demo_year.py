@@ -15,8 +15,8 @@ from ecoloop.store.engine import session_factory
 from ecoloop.store.models.enforcement import EnforcementCase, EnforcementDocument
 
 
-def test_demo_year_reproduces_the_seed(sqlite_engine) -> None:
-    ctx = DemoContext(engine=sqlite_engine, session_factory=session_factory(sqlite_engine))
+def test_demo_year_reproduces_the_seed(engine) -> None:
+    ctx = DemoContext(engine=engine, session_factory=session_factory(engine))
     with ctx.session_factory() as s, s.begin():
         load_core(s, ctx.rng)
     assert "506 cases" in demo.load(ctx)

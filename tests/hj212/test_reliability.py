@@ -12,7 +12,7 @@ from ecoloop.hj212.reliability import run_kill_trials
 
 def test_sigkill_never_loses_an_acknowledged_packet(sqlite_engine: Engine, tmp_path: Path) -> None:
     devices = provision_devices(sqlite_engine, 8)
-    report = run_kill_trials(sqlite_engine, devices, tmp_path, trials=3, rate=300.0, min_run=0.4, max_run=1.2)
-    assert report.acked > 100  # load really flowed across the kills
-    assert report.reconnects >= 3 * len(devices) - len(devices)  # devices saw the gateway die
+    report = run_kill_trials(sqlite_engine, devices, tmp_path, trials=2, rate=300.0, min_run=0.2, max_run=0.8)
+    assert report.acked > 50  # load really flowed across the kills
+    assert report.reconnects >= 2 * len(devices)  # every device saw the gateway die twice
     assert report.missing == [] and report.values_missing == 0

@@ -79,17 +79,18 @@ def _seed_data() -> BulletinData:
         inferior_v_count=0, ranking=Ranking("全省 11 个地市", 11, 1), compensation_withheld=1930,
         months=months, rows=rows, class_order=["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ"],
     )
-    sources = SourceSupervisionSection(
-        available=True, source="test fixture", devices_monitored=303, outlets_monitored=303,
-        outlets_over_limit=43, exceedances=97, alerts_total=120, alerts_closed=118,
+    sources = SourceSupervisionSection(  # seed: 锅炉 "累计监测 303 台，超标 43 台"
+        available=True, source="test fixture", outlets_monitored=303, outlets_over_limit=43, exceedance_hours=97,
+        by_category=[("锅炉", 303, 43)], alerts_total=120, alerts_closed=118,
         alerts_by_kind=[("超标预警", 97), ("数据异常", 23)],
     )
     closed = ClosedLoopSection(
         available=True, source="test fixture", problems_total=131, by_channel=[("卫星遥感", 131)],
         closed=131, closed_on_time=128, on_time_ratio=97.7, overdue=0,
     )
-    campaigns = CampaignSection(available=True, source="test fixture", campaigns=[
-        CampaignRow("散乱污", 4417, 4417, 4417, 4417), CampaignRow("禁烧", 5, 5, 131, 131)])
+    campaigns = CampaignSection(available=True, source="test fixture", as_of=date(2022, 12, 31), campaigns=[
+        CampaignRow("重点行业提标升级", plan="固定床间歇式气化炉淘汰提升", unit="市工信局", quantity=26, unit_label="台",
+                    done=26, expected=26, due=date(2022, 12, 31), late=False)])
     enforcement = EnforcementSection(
         available=True, source="test fixture (seed figures)", cases=506, fines=3786, typical_cases=63,
         daily_penalty_cases=[DailyPenaltyCase("泽州县益海工贸有限公司", "原煤露天堆放", 4, 16),

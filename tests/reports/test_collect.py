@@ -171,7 +171,7 @@ def test_demo_air_figures_equal_the_air_api(demo_engine: Engine) -> None:
     pm_target, _ = targets["pm25_mean"]
     verdict = "完成" if row["pm25_mean"] <= pm_target else "未完成"
     assert cells["PM2.5 平均浓度"][6] == verdict
-    assert f"{verdict}省定目标（{pm_target:g} 微克/立方米）" in text
+    assert f"{verdict}省定目标（{pm_target:g} 微克/立方米）" in text  # the origin's provenance is not repeated
     ratio_target, _ = targets["good_day_ratio"]
     assert cells["优良天数比率"][6] == ("完成" if row["good_ratio"] >= ratio_target else "未完成")
     # twelve monthly bars, each month's days adding up to that month's valid days
@@ -180,3 +180,21 @@ def test_demo_air_figures_equal_the_air_api(demo_engine: Engine) -> None:
     for m, valid in zip(result.data.air.monthly_categories, months["valid_days"].to_list(), strict=True):
         assert sum(m.days.values()) == valid
     assert len(doc.inline_shapes) >= 3  # AQI categories, PM2.5 trend, water matrix
+
+
+def test_demo_campaign_plans_equal_plan_status(demo_engine: Engine) -> None:
+    from sqlalchemy import select
+
+    from ecoloop.casework.plans import plan_status
+    from ecoloop.reports.collect import collect_campaigns
+    from ecoloop.store.models.casework import TaskPlan
+
+    period = parse_period("2023")
+    with session_scope(demo_engine) as s:
+        section = collect_campaigns(s, period, "140500")
+        plans = list(s.scalars(select(TaskPlan).order_by(TaskPlan.due_date, TaskPlan.id)))
+        statuses = [plan_status(s, p, date(2023, 12, 31)) for p in plans]
+    assert section.available and len(section.campaigns) == len(statuses) > 0
+    for row, st in zip(section.campaigns, statuses, strict=True):
+        assert (row.plan, row.quantity, row.done, row.expected, row.late) == (
+            st.title, st.quantity, st.done, st.expected, st.late)

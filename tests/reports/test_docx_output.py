@@ -137,6 +137,8 @@ def test_numbers_read_back_from_the_text(seed_docx) -> None:
         f"移送公安机关行政拘留 {e.detention_transfers} 件",
         f"查封扣押 {e.seizures} 件",
         f"{e.production_limits} 家企业责令限产停产",
+        f"有效监测 {data.sources.outlets_monitored} 个，超标 {data.sources.outlets_over_limit} 个",
+        "围绕“重点行业提标升级”，固定床间歇式气化炉淘汰提升计划（2022 年 12 月 31 日前）完成 26 台",
     ]
     for phrase in expected:
         assert phrase in text, phrase

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ecoloop.reports import official_layout as L
+from ecoloop.standards import official_document as D
 
 
 def test_margins_leave_the_156_by_225_mm_type_area() -> None:
@@ -43,20 +44,20 @@ def test_type_sizes() -> None:
     ("n", "text"), [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (19, "十九"), (20, "二十"), (21, "二十一"), (99, "九十九")]
 )
 def test_chinese_numerals(n: int, text: str) -> None:
-    assert L.chinese_numeral(n) == text
+    assert D.chinese_numeral(n) == text
 
 
 @pytest.mark.parametrize("n", [0, 100, -1])
 def test_chinese_numeral_out_of_range(n: int) -> None:
     with pytest.raises(ValueError):
-        L.chinese_numeral(n)
+        D.chinese_numeral(n)
 
 
 def test_heading_sequence_marks() -> None:
     # §7.3.3: "一、" "（一）" "1." "（1）"
-    assert [L.heading_number(level, 2) for level in (1, 2, 3, 4)] == ["二、", "（二）", "2.", "（2）"]
+    assert [D.heading_number(level, 2) for level in (1, 2, 3, 4)] == ["二、", "（二）", "2.", "（2）"]
     with pytest.raises(ValueError):
-        L.heading_number(5, 1)
+        D.heading_number(5, 1)
 
 
 def test_level_fonts() -> None:

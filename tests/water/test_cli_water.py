@@ -71,3 +71,15 @@ def test_evaluate_keeps_good_rows_of_a_broken_file(tmp_path: Path) -> None:
     out = json.loads(res.stdout)
     assert {s["section"] for s in out[0]["sections"]} == {"郑庄", "寺底南桥", "润城", "后宅出口"}
     assert "不是数值" in res.stderr and "截断" in res.stderr
+
+
+def test_import_dry_run_and_schemes(tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    res = run(["water", "import", str(DATA / "bureau_month_broken.csv"), "--dry-run"], tmp_path)
+    assert res.returncode == 0, res.stderr
+    # An empty database has no sections: every row is rejected with the reason, nothing stored.
+    assert "would keep 0 values" in res.stdout and "断面不存在" in res.stderr
+    sch = run(["water", "schemes"], tmp_path)
+    assert "shanxi_2013 (default)" in sch.stdout and "[M]" in sch.stdout
+    bad = run(["water", "ledger", "--start", "2022-13", "--end", "2022-12"], tmp_path)
+    assert bad.returncode == 2 and "month must look like" in bad.stderr

@@ -30,6 +30,8 @@ def test_demo_water_reproduces_the_seed(sqlite_engine) -> None:
         assert y22["n_sections"] == 9 and y22["good_count"] == 9 and y22["good_share"] == 100.0
         assert y22["worse_than_v_count"] == 0 and y22["state"] == "优"
         assert y22["targets_met"] == 9
+        assert y22["region_targets"] == [{"indicator": "water_good_share", "target": 88.9, "comparator": ">=",
+                                          "origin": "演示目标（非真实省定目标）", "actual": 100.0, "met": True}]
         y21 = period_stats(s, "140500", date(2021, 1, 1), date(2021, 12, 31))
         assert y21["good_count"] == 8  # 白水河 Class Ⅳ in 2021
         assert y22["compensation_withheld"] > 0 and y21["compensation_withheld"] > y22["compensation_withheld"]

@@ -138,3 +138,14 @@ def test_rewards_from_constructed_year(engine) -> None:
                          "yoy_to_compliant"]
         assert r.get_column("amount").sum() == 1_000_000 + 4 * 100_000 + 1_000_000
         assert r.get_column("payer_region_code").unique().to_list() == ["140581"]
+
+
+def test_period_stats_cwqi(engine) -> None:
+    with session_scope(engine) as s:
+        _city(s)
+        data = _month_rows([("郑庄", "2022-05-10", 20, 1.0), ("润城", "2022-05-10", 10, 0.5)])
+        store_import(s, parse_results(data, "m.csv"), "m.csv", data)
+        st = period_stats(s, "140500", date(2022, 5, 1), date(2022, 5, 31))
+        # Means over the two river sections: COD 15/20, NH3-N 0.75/1.0, CODMn 4/6, DO 5/8 → 0.75+0.75+0.6667+0.625.
+        assert st["cwqi"]["river"] == pytest.approx(0.75 + 0.75 + 4 / 6 + 5 / 8, abs=1e-4)
+        assert st["cwqi"]["city"] == st["cwqi"]["river"] and st["cwqi"]["lake"] is None

@@ -183,15 +183,15 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> object
 
 
 @pytest.fixture
-def as_user(client: TestClient):  # noqa: ANN201 - returns a callable
-    """``as_user("analyst")`` logs the test client in."""
+def log_in():  # noqa: ANN201 - returns a callable
+    """``log_in(client, "analyst")`` signs the test client in through the login form (with its CSRF token)."""
 
-    def _login(username: str) -> TestClient:
+    def _log_in(client: TestClient, username: str) -> TestClient:
         response = login(client, username)
         assert response.status_code == 303, response.text
         return client
 
-    return _login
+    return _log_in
 
 
 @dataclass

@@ -78,6 +78,11 @@ def test_login_and_overview_map_shows_the_five_stations(page: Page, tmp_path: Pa
     expect(row.locator("td[title]")).to_have_attribute("title", "2022-01-01 08:00")
     expect(page.locator(".page-head")).to_contain_text("最新时次 2022-01-01 08:00")
     expect(table.locator("tr[data-station='2165A']")).to_contain_text("对照点")
+    # HTMX (vendored) refreshes the table from /overview/stations
+    page.evaluate("() => { document.getElementById('station-latest').innerHTML = ''; }")
+    expect(page.locator("#station-latest tr[data-station]")).to_have_count(0)
+    page.evaluate("() => htmx.ajax('GET', '/overview/stations', {target: '#station-latest', swap: 'innerHTML'})")
+    expect(page.locator("#station-latest tr[data-station]")).to_have_count(5)
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
@@ -15,7 +13,6 @@ from ecoloop.store.models import Role, User
 from ecoloop.web.app import create_app
 from ecoloop.web.deps import require_roles
 
-PASSWORD = "test-Passw0rd"
 HTML = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
@@ -40,10 +37,6 @@ def c(app: FastAPI) -> TestClient:
         yield client
 
 
-def _login(client: TestClient, username: str) -> None:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    assert client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                       follow_redirects=False).status_code == 303
 
 
 def test_pages_redirect_to_login_and_api_says_401(c: TestClient) -> None:
@@ -55,17 +48,17 @@ def test_pages_redirect_to_login_and_api_says_401(c: TestClient) -> None:
     assert api.status_code == 401 and api.json() == {"detail": "login required"}
 
 
-def test_roles(c: TestClient) -> None:
-    _login(c, "analyst")
+def test_roles(c: TestClient, log_in) -> None:
+    log_in(c, "analyst")
     page = c.get("/enforcement-only", headers=HTML)
     assert page.status_code == 403 and "无权访问" in page.text and 'lang="zh-CN"' in page.text
     assert c.get("/api/v1/county-or-analyst").json() == {"user": "analyst"}
     c.cookies.clear()
-    _login(c, "officer")
+    log_in(c, "officer")
     assert c.get("/enforcement-only").json() == {"user": "officer"}
     assert c.get("/api/v1/county-or-analyst").status_code == 403
     c.cookies.clear()
-    _login(c, "admin")  # admin passes every role check
+    log_in(c, "admin")  # admin passes every role check
     assert c.get("/enforcement-only").status_code == 200
 
 
@@ -74,12 +67,12 @@ def test_require_roles_rejects_unknown_role_names() -> None:
         require_roles("superuser")
 
 
-def test_404_and_500_pages(c: TestClient) -> None:
+def test_404_and_500_pages(c: TestClient, log_in) -> None:
     page = c.get("/no-such-page", headers=HTML)
     assert page.status_code == 404 and "页面不存在" in page.text
     assert c.get("/api/v1/no-such-thing").json() == {"detail": "Not Found"}
     assert "退出登录" not in page.text
-    _login(c, "analyst")
+    log_in(c, "analyst")
     page = c.get("/no-such-page", headers=HTML)  # logged in: the error page keeps navigation and user menu
     assert page.status_code == 404 and "退出登录" in page.text and 'href="/air"' in page.text
     boom = c.get("/boom", headers=HTML)

@@ -8,15 +8,10 @@ from pathlib import Path
 import polars as pl
 from fastapi.testclient import TestClient
 
-PASSWORD = "test-Passw0rd"
 DATA = Path(__file__).parent.parent / "data" / "web"
 COUNTY_NAMES = {"城区", "沁水县", "阳城县", "陵川县", "泽州县", "高平市"}
 
 
-def _login(client: TestClient, username: str) -> None:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    assert client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                       follow_redirects=False).status_code == 303
 
 
 def _last_hour_from_csv() -> dict[str, dict[str, float | None]]:
@@ -33,8 +28,8 @@ def _last_hour_from_csv() -> dict[str, dict[str, float | None]]:
     return out
 
 
-def test_overview_api_latest_values_match_the_source_file(client_any: TestClient) -> None:
-    _login(client_any, "analyst")
+def test_overview_api_latest_values_match_the_source_file(client_any: TestClient, log_in) -> None:
+    log_in(client_any, "analyst")
     data = client_any.get("/api/v1/overview").json()
     expected = _last_hour_from_csv()
     stations = {s["code"]: s for s in data["stations"]}
@@ -49,8 +44,8 @@ def test_overview_api_latest_values_match_the_source_file(client_any: TestClient
     assert units["PM2.5"] == "μg/m³" and units["CO"] == "mg/m³"
 
 
-def test_overview_page_for_a_county_user(client_any: TestClient) -> None:
-    _login(client_any, "zezhou")
+def test_overview_page_for_a_county_user(client_any: TestClient, log_in) -> None:
+    log_in(client_any, "zezhou")
     data = client_any.get("/api/v1/overview").json()
     assert data["stations"] == []  # 泽州县 has no national station (城区 is an enclave)
     assert [f["properties"]["code"] for f in data["boundaries"]["features"]] == ["140525"]
@@ -58,15 +53,15 @@ def test_overview_page_for_a_county_user(client_any: TestClient) -> None:
     assert "您的管辖范围内没有国控空气监测站点" in page.text
 
 
-def test_overview_for_a_township_user_shows_the_enclosing_county(client_any: TestClient) -> None:
-    _login(client_any, "grid")
+def test_overview_for_a_township_user_shows_the_enclosing_county(client_any: TestClient, log_in) -> None:
+    log_in(client_any, "grid")
     data = client_any.get("/api/v1/overview").json()
     assert [f["properties"]["code"] for f in data["boundaries"]["features"]] == ["140502"]
     assert len(data["stations"]) == 5
 
 
-def test_overview_page_renders_table_and_demo_banner(client_any: TestClient) -> None:
-    _login(client_any, "analyst")
+def test_overview_page_renders_table_and_demo_banner(client_any: TestClient, log_in) -> None:
+    log_in(client_any, "analyst")
     page = client_any.get("/")
     assert page.status_code == 200
     for name in ("自来水公司", "白云商贸", "市环保局", "技术学院", "白马寺"):
@@ -77,8 +72,8 @@ def test_overview_page_renders_table_and_demo_banner(client_any: TestClient) -> 
     assert embedded and "</" not in embedded.group(1)
 
 
-def test_overview_without_measurements_says_no_data(client_any: TestClient) -> None:
-    _login(client_any, "analyst")
+def test_overview_without_measurements_says_no_data(client_any: TestClient, log_in) -> None:
+    log_in(client_any, "analyst")
     from sqlalchemy import text
 
     engine = client_any.app.state.engine
@@ -87,3 +82,13 @@ def test_overview_without_measurements_says_no_data(client_any: TestClient) -> N
     data = client_any.get("/api/v1/overview").json()
     assert all(s["time_local"] is None and set(s["values"].values()) == {None} for s in data["stations"])
     assert "无数据" in client_any.get("/").text
+
+
+def test_station_table_fragment_for_htmx(client_any: TestClient, log_in) -> None:
+    log_in(client_any, "analyst")
+    fragment = client_any.get("/overview/stations", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text and 'data-station="2160A"' in fragment.text
+    assert fragment.text.count("<tr data-station=") == 5
+    page = client_any.get("/")
+    assert 'hx-get="/overview/stations"' in page.text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -12,7 +10,6 @@ from sqlalchemy.orm import Session
 from ecoloop.store.models import Region, Site, User
 from ecoloop.web.deps import in_scope, region_scope, scoped
 
-PASSWORD = "test-Passw0rd"
 NATIONAL = ["2160A", "2161A", "2162A", "2163A", "2165A"]
 COUNTIES = ["140502", "140521", "140522", "140524", "140525", "140581"]
 
@@ -68,14 +65,10 @@ def test_in_scope_single_records(city_any: Engine) -> None:
         assert not in_scope(None, zezhou)
 
 
-def _login(client: TestClient, username: str) -> None:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    assert client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                       follow_redirects=False).status_code == 303
 
 
-def test_api_sites_and_regions_are_scoped(client_any: TestClient) -> None:
-    _login(client_any, "zezhou")
+def test_api_sites_and_regions_are_scoped(client_any: TestClient, log_in) -> None:
+    log_in(client_any, "zezhou")
     assert [s["code"] for s in client_any.get("/api/v1/sites").json()] == ["WZ001"]
     assert client_any.get("/api/v1/sites", params={"region": "140502"}).json() == []  # outside: nothing
     regions = client_any.get("/api/v1/regions").json()
@@ -85,8 +78,8 @@ def test_api_sites_and_regions_are_scoped(client_any: TestClient) -> None:
     assert [r["code"] for r in with_geo] == ["140525"] and with_geo[0]["boundary_geojson"].startswith("{")
 
 
-def test_api_sites_filters(client_any: TestClient) -> None:
-    _login(client_any, "analyst")
+def test_api_sites_filters(client_any: TestClient, log_in) -> None:
+    log_in(client_any, "analyst")
     national = client_any.get("/api/v1/sites", params={"kind": "air_national"}).json()
     assert [s["code"] for s in national] == NATIONAL
     assert [s["is_control_site"] for s in national] == [False, False, False, False, True]

@@ -1,8 +1,9 @@
 """Hourly station values → daily values per station (GB 3095 / HJ 663 validity) → city daily values.
 
 The natural day is the bureau's local day; an hour labelled H covers (H−1 h, H], so a day D holds the hours labelled
-D 01:00 … D+1 00:00 (CNEMC: the ``*_24h`` columns at 00:00 are the previous day's means). Work is done on a dense
-NumPy cube [station, day, hour-of-day] per pollutant — no per-row Python:
+D 01:00 … D+1 00:00 (CNEMC: the ``*_24h`` columns at 00:00 are the previous day's means). Work is vectorised:
+hourly values laid out as a [station·day, 24] grid (a zero-copy view when the rows are already complete and in
+order), daily reductions along the hour axis — no per-row Python:
 
 - daily mean of SO2, NO2, PM10, PM2.5, CO: mean of the valid hours, valid with ≥ 20 hours (GB 3095 表4);
 - O3 daily max 1-h: max of the valid hours, valid with ≥ 20 hours [M, reading of GB 3095 表4 applied to O3];
@@ -14,6 +15,8 @@ City daily value = mean over the city's assessment stations (对照点 excluded)
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,81 +38,132 @@ DAILY_MEAN_POLLUTANTS = ("so2", "no2", "pm10", "pm25", "co")
 
 @dataclass
 class DayIndex:
-    """Where each hourly row goes in the cube."""
+    """Where each hourly row goes: row r is hour ``hour_idx[r]`` of day ``day_idx[r]`` at station ``station_idx[r]``.
+
+    ``dense``: the rows are exactly station × day × 24 hours in order, so the grid is a zero-copy view and the
+    per-row day / hour indices are only computed if asked for.
+    """
 
     stations: list[str]
     first_day: np.datetime64
     n_days: int
     station_idx: np.ndarray
-    day_idx: np.ndarray
-    hour_idx: np.ndarray  # 0 = the hour labelled 01:00, 23 = the hour labelled 24:00 (next day 00:00)
+    local_us: np.ndarray  # local wall-clock time of each row, epoch µs
+    dense: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.stations) * self.n_days
+
+    def day_hour(self) -> tuple[np.ndarray, np.ndarray]:
+        """(day index from ``first_day``, hour index 0…23 where 0 = label 01:00 and 23 = label 24:00)."""
+        hours = (self.local_us - _HOUR_US) // _HOUR_US  # hour-ending label → the hour's own day
+        day_no, hour_idx = np.divmod(hours, 24)
+        return day_no - self.first_day.astype(np.int64), hour_idx
+
+    def grid(self, values: np.ndarray) -> np.ndarray:
+        """Hourly values as a [station·day, 24] array (NaN where no row), a view when ``dense``."""
+        if self.dense:
+            return values.reshape(self.size, 24)
+        day_idx, hour_idx = self.day_hour()
+        out = np.full(self.size * 24, np.nan)
+        out[(self.station_idx * self.n_days + day_idx) * 24 + hour_idx] = values
+        return out.reshape(self.size, 24)
 
 
 def _local_offset_us(times: pl.Series, timezone: str) -> np.ndarray:
     """Local wall-clock time as epoch µs (for Asia/Shanghai a fixed +8 h, computed without tz conversion)."""
-    utc_us = times.dt.epoch("us").to_numpy()
     if timezone == LOCAL_TIMEZONE:  # UTC+8, no DST since 1991
+        utc_us = times.dt.cast_time_unit("us").to_physical().to_numpy()
         return utc_us + 8 * _HOUR_US
     local = times.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
-    return local.dt.epoch("us").to_numpy()
+    return local.dt.cast_time_unit("us").to_physical().to_numpy()
+
+
+def _station_codes(stations: pl.Series) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """Sorted distinct station codes, each row's position among them, and (sorted input) each block's first row."""
+    if stations.is_sorted():
+        starts = (stations != stations.shift()).fill_null(True)
+        codes = starts.cum_sum().to_numpy().astype(np.int64) - 1
+        return stations.filter(starts).to_list(), codes, np.flatnonzero(starts.to_numpy())
+    names = stations.unique().sort()
+    return names.to_list(), stations.cast(pl.Enum(names.to_list())).to_physical().to_numpy().astype(np.int64), None
+
+
+def _dense_layout(local: np.ndarray, n_stations: int, starts: np.ndarray | None) -> tuple[int, int] | None:
+    """(first day number, number of days) when every station has the same full days of hours in order."""
+    n = local.size
+    if starts is None or n == 0 or n % n_stations or (n // n_stations) % 24:
+        return None
+    per_station = n // n_stations
+    if not np.array_equal(starts, np.arange(n_stations) * per_station):
+        return None
+    first_row = local[:per_station]
+    if (int(first_row[0]) - _HOUR_US) % _DAY_US or not np.all(np.diff(first_row) == _HOUR_US):
+        return None
+    if not np.array_equal(local.reshape(n_stations, per_station), np.broadcast_to(first_row, (n_stations, per_station))):
+        return None
+    return (int(first_row[0]) - _HOUR_US) // _DAY_US, per_station // 24
 
 
 def day_index(hourly: pl.DataFrame, timezone: str = LOCAL_TIMEZONE) -> DayIndex:
-    stations = hourly["station"].unique().sort()
-    station_idx = hourly["station"].cast(pl.Enum(stations.to_list())).to_physical().to_numpy().astype(np.int64)
-    shifted = _local_offset_us(hourly["time"], timezone) - _HOUR_US  # hour-ending label → the hour's own day
-    day_no = np.floor_divide(shifted, _DAY_US)
-    hour_idx = (shifted - day_no * _DAY_US) // _HOUR_US
-    if day_no.size == 0:
-        return DayIndex(stations.to_list(), np.datetime64("1970-01-01", "D"), 0, station_idx, day_no, hour_idx)
-    first = int(day_no.min())
-    return DayIndex(
-        stations=stations.to_list(),
-        first_day=np.datetime64(first, "D"),
-        n_days=int(day_no.max()) - first + 1,
-        station_idx=station_idx,
-        day_idx=day_no - first,
-        hour_idx=hour_idx,
-    )
+    names, station_idx, starts = _station_codes(hourly["station"])
+    local = _local_offset_us(hourly["time"], timezone)
+    if local.size == 0:
+        return DayIndex(names, np.datetime64("1970-01-01", "D"), 0, station_idx, local, False)
+    layout = _dense_layout(local, len(names), starts)
+    if layout is not None:
+        return DayIndex(names, np.datetime64(layout[0], "D"), layout[1], station_idx, local, True)
+    hours = (local - _HOUR_US) // _HOUR_US
+    first, last = int(hours.min()) // 24, int(hours.max()) // 24
+    return DayIndex(names, np.datetime64(first, "D"), last - first + 1, station_idx, local, False)
 
 
-def _cube(index: DayIndex, values: np.ndarray) -> np.ndarray:
-    cube = np.full((len(index.stations), index.n_days, 24), np.nan)
-    cube[index.station_idx, index.day_idx, index.hour_idx] = values
-    return cube
-
-
-def daily_from_cube(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Daily means [station, day] valid with ≥ 20 hours; returns (mean, n_valid_hours)."""
-    valid = np.isfinite(cube)
-    n = valid.sum(axis=2)
-    total = np.where(valid, cube, 0.0).sum(axis=2)
+def daily_means(index: DayIndex, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Daily means per station-day (flattened [station × day]) valid with ≥ 20 hours; (mean, n_valid_hours)."""
+    grid = index.grid(values)
+    valid = grid >= 0  # NaN and negative concentrations are not valid values
+    n = valid.sum(axis=1)
+    total = np.where(valid, grid, 0.0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n >= MIN_HOURS_PER_DAY, total / np.maximum(n, 1), np.nan)
     return mean, n
 
 
-def o3_daily_from_cube(cube: np.ndarray, readings: AirReadings = DEFAULT_READINGS) -> dict[str, np.ndarray]:
-    """O3 daily max 1-h and daily max 8-h (with the HJ 663 §6.1.2 validity) from an O3 cube."""
+def o3_daily(index: DayIndex, values: np.ndarray, readings: AirReadings = DEFAULT_READINGS) -> dict[str, np.ndarray]:
+    """O3 daily max 1-h and daily max 8-h (with the HJ 663 §6.1.2 validity), flattened [station × day].
+
+    Hour-major layout [hour, station·day]: the cumulative sums run over 25 contiguous rows and each 8-h window
+    (labelled by its last hour, HJ 663 表A.1) is one vector subtraction.
+    """
     first_end = readings.o3_mda8_first_window_end_hour
     if not 8 <= first_end <= 24:
         raise ValueError("o3_mda8_first_window_end_hour must be within 8…24 (windows inside the day)")
-    valid = np.isfinite(cube)
-    n = valid.sum(axis=2)
-    max1 = np.where(n >= MIN_HOURS_PER_DAY, np.max(np.where(valid, cube, -np.inf), axis=2), np.nan)
-    zeros = np.zeros(cube.shape[:2] + (1,))
-    csum = np.concatenate([zeros, np.cumsum(np.where(valid, cube, 0.0), axis=2)], axis=2)
-    ccount = np.concatenate([zeros, np.cumsum(valid, axis=2)], axis=2)
-    ends = np.arange(first_end, 25)  # window ending at label hour e covers label hours e−7 … e
-    win_n = ccount[:, :, ends] - ccount[:, :, ends - 8]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        win_mean = np.where(win_n >= MIN_HOURS_PER_8H, (csum[:, :, ends] - csum[:, :, ends - 8]) / np.maximum(win_n, 1),
-                            np.nan)
-    n_windows = np.isfinite(win_mean).sum(axis=2)
-    mda8 = np.max(np.where(np.isfinite(win_mean), win_mean, -np.inf), axis=2)
-    mda8 = np.where(n_windows > 0, mda8, np.nan)
-    ok = o3_mda8_valid(n_windows, mda8, readings.o3_mda8_min_windows, O3_MDA8_LIMIT)
-    return {"o3_1h": max1, "o3_8h": np.where(ok, mda8, np.nan), "o3_8h_windows": n_windows, "o3_hours": n}
+    grid = index.grid(values)
+    valid = grid >= 0
+    n = valid.sum(axis=1)
+    by_hour = np.ascontiguousarray(np.where(valid, grid, 0.0).T)  # [24, station·day]
+    present = np.ascontiguousarray(valid.T)
+    del valid
+    max1 = np.where(n >= MIN_HOURS_PER_DAY, by_hour.max(axis=0), np.nan)  # missing hours are 0 ≤ any value
+    csum = np.zeros((25, index.size))
+    np.cumsum(by_hour, axis=0, out=csum[1:])
+    del by_hour
+    ccount = np.zeros((25, index.size), dtype=np.int16)
+    np.cumsum(present, axis=0, out=ccount[1:])
+    del present
+    best = np.full(index.size, -1.0)
+    n_windows = np.zeros(index.size, dtype=np.int64)
+    for end in range(first_end, 25):  # window ending at label hour `end` covers label hours end−7 … end
+        win_n = ccount[end] - ccount[end - 8]
+        ok = win_n >= MIN_HOURS_PER_8H
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (csum[end] - csum[end - 8]) / np.maximum(win_n, 1)
+        np.maximum(best, np.where(ok, mean, -1.0), out=best)
+        n_windows += ok
+    mda8 = np.where(n_windows > 0, best, np.nan)
+    ok_day = o3_mda8_valid(n_windows, mda8, readings.o3_mda8_min_windows, O3_MDA8_LIMIT)
+    return {"o3_1h": max1, "o3_8h": np.where(ok_day, mda8, np.nan), "o3_8h_windows": n_windows, "o3_hours": n}
 
 
 def station_daily(
@@ -118,32 +172,32 @@ def station_daily(
     """Daily values per station: station, date, so2, no2, pm10, pm25, co, o3_1h, o3_8h, n_hours_<p>.
 
     Invalid daily values are null. Rows exist for every station and every day between the first and the last
-    day of data.
+    day of data. Duplicate station-hours: the last row wins (readers drop duplicates first).
     """
     index = day_index(hourly, timezone)
     n_st, n_days = len(index.stations), index.n_days
-    columns: dict[str, np.ndarray] = {
-        "station": np.repeat(np.array(index.stations, dtype=object), n_days),
+    station_codes = np.repeat(np.arange(n_st, dtype=np.uint32), n_days)
+    columns: dict[str, object] = {
+        "station": pl.Series("station", index.stations, dtype=pl.String).gather(station_codes),
         "date": np.tile(index.first_day + np.arange(n_days), n_st),
     }
-    for p in POLLUTANTS:
-        values = hourly[p].to_numpy(allow_copy=True).astype(np.float64) if p in hourly.columns else None
-        if values is None:
-            continue
-        cube = _cube(index, values)
+
+    def one(p: str) -> dict[str, np.ndarray]:
+        values = hourly[p].cast(pl.Float64).fill_null(np.nan).to_numpy()
         if p == "o3":
-            o3 = o3_daily_from_cube(cube, readings)
-            columns["o3_1h"] = o3["o3_1h"].ravel()
-            columns["o3_8h"] = o3["o3_8h"].ravel()
-            columns["n_hours_o3"] = o3["o3_hours"].ravel()
-            columns["n_windows_o3_8h"] = o3["o3_8h_windows"].ravel()
-        else:
-            mean, n = daily_from_cube(cube)
-            columns[p] = mean.ravel()
-            columns[f"n_hours_{p}"] = n.ravel()
-        del cube
-    frame = pl.DataFrame(columns, nan_to_null=True).with_columns(pl.col("station").cast(pl.String),
-                                                                 pl.col("date").cast(pl.Date))
+            o3 = o3_daily(index, values, readings)
+            return {"o3_1h": o3["o3_1h"], "o3_8h": o3["o3_8h"], "n_hours_o3": o3["o3_hours"],
+                    "n_windows_o3_8h": o3["o3_8h_windows"]}
+        mean, n = daily_means(index, values)
+        return {p: mean, f"n_hours_{p}": n}
+
+    present = [p for p in POLLUTANTS if p in hourly.columns]
+    # NumPy releases the GIL in its array loops: the pollutants run side by side on the available cores.
+    workers = max(1, min(len(present), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for part in pool.map(one, present):
+            columns.update(part)
+    frame = pl.DataFrame(columns, nan_to_null=True).with_columns(pl.col("date").cast(pl.Date))
     if "dust" in hourly.columns:  # a station-day is a dust day when any of its hours is flagged
         dust = _dust_days(hourly, index, timezone)
         frame = frame.join(dust, on=["station", "date"], how="left").with_columns(pl.col("dust").fill_null(False))
@@ -151,7 +205,7 @@ def station_daily(
 
 
 def _dust_days(hourly: pl.DataFrame, index: DayIndex, timezone: str) -> pl.DataFrame:
-    days = index.first_day + index.day_idx
+    days = index.first_day + index.day_hour()[0]
     return (
         pl.DataFrame({"station": hourly["station"], "date": days, "dust": hourly["dust"].fill_null(False)})
         .with_columns(pl.col("date").cast(pl.Date))

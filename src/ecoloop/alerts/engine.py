@@ -24,6 +24,9 @@ from ecoloop.store.engine import session_scope
 from ecoloop.store.models import Series
 from ecoloop.store.models.alerts import AlertRuleCursor
 
+# Rules over year-to-date air data and monthly water samples: evaluated on scheduled (full) runs only.
+YEAR_RULES = frozenset({"statistic_validity", "target_at_risk", "water_section"})
+
 
 @dataclass
 class RunReport:
@@ -61,8 +64,10 @@ def run_once(
     report = RunReport(now=now)
     t0 = time.perf_counter()
     with session_scope(engine) as session:
+        full_run = outlet_ids is None and site_ids is None
+        wants_year = any(r.name in YEAR_RULES for r in settings.enabled_rules())
         data = build_rule_input(engine, session, now, lookback_hours=lookback_hours,
-                                outlet_ids=outlet_ids, site_ids=site_ids)
+                                outlet_ids=outlet_ids, site_ids=site_ids, with_air_year=full_run and wants_year)
         t1 = time.perf_counter()
         outcomes = evaluate_rules(data, settings)
         report.seconds_evaluate = time.perf_counter() - t1

@@ -137,7 +137,12 @@ def apply_outcome(
 
     for f in outcome.findings:
         meta = subjects.get(f.subject, {})
+        if not meta.get("region_code") and f.subject.startswith("region:"):
+            meta = {**meta, "region_code": f.subject.split(":", 1)[1]}
         alert = open_alerts.get(f.cause_key)
+        if alert is None and not meta.get("region_code"):
+            stats.problem_errors.append(f"{f.cause_key}: no region for subject {f.subject}; alert not stored")
+            continue
         if alert is None:
             alert = _new_alert(f, meta, now)
             session.add(alert)

@@ -5,7 +5,7 @@
 ``judged`` — :func:`ecoloop.emissions.judging.judge_hours` output for the outlets in the window, plus ``subject``.
 ``subjects`` — one row per monitored thing: ``subject`` ("outlet:12" / "site:3"), ``kind`` (outlet kind or site
 kind), ``name``, ``region_code``, ``lon``, ``lat``, ``source_id``, ``category``, ``site_id``, ``outlet_id``,
-``near_site_id`` (micro-stations), ``target_class`` (water sections), ``device_id``.
+``near_site_id`` (micro-stations), ``target_class`` (water sections), ``device_id``, ``is_control`` (对照点).
 ``last_seen`` — ``subject, last_time``: the newest hourly value of any parameter, over a longer look-back.
 ``sources`` — pollution sources with coordinates for proximity evidence: ``source_id, name, category, lon, lat``.
 """
@@ -24,7 +24,7 @@ HOURS_SCHEMA = {
 SUBJECTS_SCHEMA = {
     "subject": pl.String, "kind": pl.String, "name": pl.String, "region_code": pl.String, "lon": pl.Float64,
     "lat": pl.Float64, "source_id": pl.Int64, "category": pl.String, "site_id": pl.Int64, "outlet_id": pl.Int64,
-    "near_site_id": pl.Int64, "target_class": pl.Int64, "device_id": pl.Int64,
+    "near_site_id": pl.Int64, "target_class": pl.Int64, "device_id": pl.Int64, "is_control": pl.Boolean,
 }
 LAST_SEEN_SCHEMA = {"subject": pl.String, "last_time": pl.Datetime("us", "UTC")}
 SOURCES_SCHEMA = {"source_id": pl.Int64, "name": pl.String, "category": pl.String, "lon": pl.Float64,
@@ -43,7 +43,15 @@ class RuleInput:
     subjects: pl.DataFrame = field(default_factory=lambda: empty(SUBJECTS_SCHEMA))
     last_seen: pl.DataFrame = field(default_factory=lambda: empty(LAST_SEEN_SCHEMA))
     sources: pl.DataFrame = field(default_factory=lambda: empty(SOURCES_SCHEMA))
-    targets: pl.DataFrame | None = None  # region_code, indicator, period, value, comparator (target rule)
+    # Year-to-date air data (scheduled runs only; None otherwise): station daily values with their hour counts
+    # (``subject, station, date, n_hours_<p>``) and city daily values with the daily AQI (``region_code, date,
+    # pm25, aqi, dust``), and the annual targets (``region_code, indicator, period, value, comparator``).
+    air_station_daily: pl.DataFrame | None = None
+    air_city_daily: pl.DataFrame | None = None
+    targets: pl.DataFrame | None = None
+    # Latest water sampling per section in the look-back (scheduled runs): ``subject, sampled_on, water_body,
+    # item, value`` (GB 3838 item keys, ecoloop.standards.water.gb3838.ITEMS).
+    water_latest: pl.DataFrame | None = None
 
     def subjects_of_kind(self, *kinds: str) -> pl.DataFrame:
         return self.subjects.filter(pl.col("kind").is_in(list(kinds)))

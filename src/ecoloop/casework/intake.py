@@ -22,7 +22,7 @@ from ecoloop.casework.grid import GridIndex, Located, nearest_source, region_pat
 from ecoloop.casework.lifecycle import SYSTEM, Actor
 from ecoloop.errors import EcoLoopError
 from ecoloop.store.models import PollutionSource, Region, SourceCategory
-from ecoloop.store.models.casework import Channel, Problem, ProblemEvent, ProblemStatus
+from ecoloop.store.models.casework import CHANNEL_LABELS, Channel, Problem, ProblemEvent, ProblemStatus
 from ecoloop.store.models.sources import SOURCE_CATEGORY_LABELS
 
 CHANNEL_PREFIX = {
@@ -167,7 +167,7 @@ def open_problem(
         ProblemEvent(
             problem_id=problem.id, at=received, actor_id=actor.user_id, actor_label=actor.label,
             action="receive", from_status=None, to_status=ProblemStatus.received.value,
-            note=f"{channel.value} intake",
+            note=f"{CHANNEL_LABELS[channel]}登记",
             data={"channel": channel.value, "locate_method": method_, "duplicate_candidates": [d.code for d in dups]},
         )
     )
@@ -189,8 +189,11 @@ def open_problem_from_alert(
     site_id: int | None = None,
     lon: float | None = None,
     lat: float | None = None,
+    received_at: datetime | None = None,
 ) -> int:
     """Open (or find) the problem for a monitoring alert; returns its id. Idempotent on ``alert_ref``.
+
+    ``received_at`` (default: now) lets a back-fill or the demo record when the alert was raised.
 
     ``region_code`` is kept as given (the alert knows its site/source); the point, when given, is stored for the
     map. Raises :class:`IntakeError` on an unknown category or region."""
@@ -207,7 +210,7 @@ def open_problem_from_alert(
         original={"rule": rule, "alert_ref": alert_ref, "title": title, "description": description,
                   "category": category, "region_code": region_code, "occurred_at": occurred_at.isoformat(),
                   "source_id": source_id, "site_id": site_id, "lon": lon, "lat": lat},
-        actor=Actor(f"预警规则 {rule}"),
+        actor=Actor(f"预警规则 {rule}"), received_at=received_at,
     )
     return result.problem.id
 

@@ -7,10 +7,10 @@
 ``start``/``end`` are calendar days in China Standard Time, both inclusive. Keys of the result:
 
 * ``received`` — problems received in the period; ``by_channel`` {channel: count}; ``by_category``.
-* ``closed`` — closed (销号) in the period; ``closed_on_time`` — of those, the rectification that passed
+* ``closed`` — problems closed (销号) in the period (once each, judged on the last closing); ``closed_on_time`` — of those, the rectification that passed
   verification was submitted on or before the deadline in force at submission; ``closed_late``;
   ``on_time_rate`` (closed_on_time / closed, None when nothing closed).
-* ``overdue_open`` — at the end of the period: in dispatched/rectifying/returned with the deadline passed;
+* ``overdue_open`` — at the end of the period (or today, for a period not yet over): in dispatched/rectifying/returned with the deadline passed;
   ``open`` — not closed/rejected/duplicate at the end of the period.
 * ``rejected``, ``duplicates``, ``reopened``, ``escalations`` — events in the period.
 * ``avg_handling_days`` — mean calendar days from receipt to closing for the problems closed in the period.
@@ -120,6 +120,8 @@ def _load(session: Session, region_code: str, until: datetime) -> tuple[dict[int
 def period_stats(session: Session, region_code: str, start: date | datetime, end: date | datetime) -> dict:
     """Accountability figures for the region's subtree over [start, end] (CST days). See the module docstring."""
     s, e = _bounds(start, end)
+    # "Overdue at the end of the period" is judged on the period's last day, or today for a period not yet over.
+    as_of = min(e, local_date(datetime.now(UTC)))
     until = end_of_day_utc(e)
     problems, events = _load(session, region_code, until)
 
@@ -145,16 +147,17 @@ def period_stats(session: Session, region_code: str, start: date | datetime, end
             by_channel[channel] += 1
             by_category[category] += 1
             units[unit]["received"] += 1
-        for at, ok in r.closes:
-            if in_period(at):
-                closed += 1
-                on_time += ok
-                units[unit]["closed"] += 1
-                units[unit]["closed_on_time"] += ok
-                if r.received_at:
-                    days = (at - r.received_at).total_seconds() / 86400
-                    handling.append(days)
-                    units[unit]["_handling"].append(days)
+        closes = [(at, ok) for at, ok in r.closes if in_period(at)]
+        if closes:  # a problem closed twice in the period (reopened) counts once, judged on its last closing
+            at, ok = closes[-1]
+            closed += 1
+            on_time += ok
+            units[unit]["closed"] += 1
+            units[unit]["closed_on_time"] += ok
+            if r.received_at:
+                days = (at - r.received_at).total_seconds() / 86400
+                handling.append(days)
+                units[unit]["_handling"].append(days)
         for ev in evs:
             if not in_period(ev.at):
                 continue
@@ -171,7 +174,7 @@ def period_stats(session: Session, region_code: str, start: date | datetime, end
                     amounts[kind] += Decimal(str(amount))
         if r.received_at and r.status and r.status not in FINISHED:
             open_ += 1
-            if r.status in OPEN_WORK and r.due is not None and r.due < e:
+            if r.status in OPEN_WORK and r.due is not None and r.due < as_of:
                 overdue_open += 1
                 units[unit]["overdue_open"] += 1
     # Payments carry no amount in their event: the paid amount is the approved amount of the same reward.

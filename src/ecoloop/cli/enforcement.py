@@ -59,3 +59,47 @@ def daily_penalty(
     table.add_row("按日罚款数额 daily_amount (元)", f"{result.daily_amount:,.2f}")
     table.add_row("罚款总额 total (元)", f"{result.total:,.2f}")
     Console().print(table)
+
+
+@app.command("stats")
+def stats(
+    start: str = typer.Option(..., "--start", help="First day, YYYY-MM-DD."),
+    end: str = typer.Option(..., "--end", help="Last day, YYYY-MM-DD."),
+    region: str = typer.Option("140500", "--region", help="Region code (its whole subtree is counted)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the statistics as JSON."),
+) -> None:
+    """Enforcement statistics of a period, computed from the case events (执法统计)."""
+    from ecoloop.cli import context
+    from ecoloop.enforcement.stats import period_stats
+    from ecoloop.store.engine import session_factory
+
+    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    with session_factory(context.engine())() as session:
+        result = period_stats(session, region, first, last)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    Console().print(result["summary_zh"])
+    table = Table(title=f"{result['region_name']} {result['start']} – {result['end']}")
+    for col in ("区域", "立案", "罚款（万元）", "典型案件", "按日计罚", "移送拘留", "查封扣押", "限产停产（家）"):
+        table.add_column(col, justify="right" if col != "区域" else "left")
+    for row in [*result["by_county"], {**result, "region_name": "合计"}]:
+        table.add_row(row["region_name"], str(row["cases_filed"]), f"{row['fines_wan']:.2f}", str(row["typical_cases"]),
+                      str(row["daily_penalty_cases"]), str(row["detention_referrals"]), str(row["seizures"]),
+                      str(row["production_limit_enterprises"]))
+    Console().print(table)
+
+
+@app.command("mark-overdue")
+def mark_overdue_command(
+    today: str = typer.Option("", "--today", help="Date to judge by, YYYY-MM-DD (default: today)."),
+) -> None:
+    """Append an overdue event for every time limit that has passed (run daily, e.g. from cron)."""
+    from ecoloop.cli import context
+    from ecoloop.enforcement.deadlines import mark_overdue
+    from ecoloop.store.engine import session_scope
+
+    day = _parse_date(today, "--today") if today else date.today()
+    with session_scope(context.engine()) as session:
+        n = mark_overdue(session, day)
+    typer.echo(f"{n} overdue limit(s) marked")

@@ -16,6 +16,7 @@ def gateway(
     port: int | None = typer.Option(None, help="TCP port (default from settings: 9212)."),
     archive_dir: Path | None = typer.Option(None, help="Raw archive directory (default <data_dir>/hj212-archive)."),
     idle_timeout: float = typer.Option(900.0, help="Close a connection silent for this many seconds."),
+    workers: int = typer.Option(1, min=1, max=64, help="Gateway processes sharing the port (SO_REUSEPORT)."),
 ) -> None:
     """Start the HJ 212 gateway (设备数据接入网关): devices connect over TCP; acks after durable commit."""
     from ecoloop.hj212.gateway import GatewayConfig, run_gateway
@@ -30,6 +31,7 @@ def gateway(
         port=port if port is not None else settings.gateway_port,
         archive_dir=archive_dir or settings.data_dir / "hj212-archive",
         idle_timeout=idle_timeout,
+        workers=workers,
     )
     rprint(f"HJ 212 gateway on {config.host}:{config.port} → "
            f"{context.engine().url.render_as_string(hide_password=True)}; archive {config.archive_dir}")

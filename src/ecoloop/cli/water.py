@@ -44,7 +44,7 @@ def classify(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """Classify each row per GB 3838-2002 (worst of the 21 assessed items): class, deciding items, multiples."""
-    from ecoloop.water.evaluation import classify_frame
+    from ecoloop.water.evaluation import classify_frame, multiples_dict
     from ecoloop.water.manual_import import parse_results
 
     parsed = parse_results(file, require_date=False)
@@ -58,7 +58,7 @@ def classify(
         rows.append({
             "row": r["row"], "section": r["section"], "date": r["date"].isoformat() if r["date"] else None,
             "class": r["class_label"], "state": r["state"], "deciding_items": r["deciding_items"],
-            "exceedance_multiples": {m.split(":")[0]: float(m.split(":")[1]) for m in r["multiples"]},
+            "exceedance_multiples": multiples_dict(r["multiples"]),
             "main_pollutants": r["main_pollutants"],
         })
     if as_json:

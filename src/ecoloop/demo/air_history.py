@@ -47,7 +47,7 @@ def _span(source: pl.DataFrame, src_start: date, src_end: date, weeks: int, leve
     ).with_columns((pl.col("local_time") + timedelta(weeks=weeks)).alias("local_time"))
     means = cut.select([pl.col(p).mean() for p in POLLUTANTS]).row(0, named=True)
     return cut.with_columns([
-        (pl.col(p) * (LEVELS[level_year][p] / means[p])).round(1 if p == "co" else 0).alias(p)
+        (pl.col(p).cast(pl.Float64) * (LEVELS[level_year][p] / means[p])).round(1 if p == "co" else 0).alias(p)
         for p in POLLUTANTS
     ])
 

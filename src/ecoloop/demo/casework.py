@@ -157,7 +157,8 @@ class _Demo:
         t += timedelta(hours=float(rng.uniform(0.2, 4)))
         if t > now:
             return
-        where = p.address or p.region_code
+        region = self.s.get(Region, p.region_code)
+        where = p.address or (region.name if region else p.region_code)
         data = {k: v.format(campaign=self._campaign_name(p.category), title=p.title, where=where,
                             measure=MEASURES.get(p.category, "整改措施")) for k, v in FIVE.items()}
         apply(self.s, p, "dispatch", county, data=data, at=t)
@@ -194,6 +195,17 @@ class _Demo:
         if t > now:
             return
         apply(self.s, p, "close", county, note="销号", at=t)
+        if rng.random() < 0.03:  # 问题反弹: reopened after a new complaint, fixed again
+            t += timedelta(days=float(rng.uniform(5, 40)))
+            if t > now:
+                return
+            apply(self.s, p, "reopen", county, note="群众反映问题反弹，重新交办", data={"working_days": 5}, at=t)
+            for action, note in (("start", ""), ("submit", "已再次整改并加强日常巡查"), ("verify_pass", "复查合格"),
+                                 ("close", "销号")):
+                t += timedelta(hours=float(rng.uniform(6, 40)))
+                if t > now:
+                    return
+                apply(self.s, p, action, county if action in ("verify_pass", "close") else grid, note=note, at=t)
         if public and rng.random() < 0.9:
             t += timedelta(days=float(rng.uniform(2, 10)))
             if t > now:
@@ -229,6 +241,16 @@ class _Demo:
                 apply(self.s, p, "mark_duplicate", self.county_officer(p.region_code),
                       data={"duplicate_of": res.duplicate_candidates[0]}, note="与已受理问题重复，合并办理", at=t)
             return
+        if self.rng.random() < 0.08:  # a second resident reports the same problem a few hours later (重复举报)
+            t2 = at + timedelta(hours=float(self.rng.uniform(2, 20)))
+            if t2 <= now:
+                dup = open_problem(self.s, channel=Channel.hotline, category=cat, title=title, description=text,
+                                   occurred_at=t2, received_at=t2, lon=lon + 0.0004, lat=lat - 0.0003,
+                                   original={"title": title, "description": text, "demo": True}, with_receipt=True,
+                                   grid=self.grid, is_demo=True, actor=Actor("12369热线（演示）"))
+                if p.id in dup.duplicate_candidates:
+                    apply(self.s, dup.problem, "mark_duplicate", self.county_officer(p.region_code),
+                          data={"duplicate_of": p.id}, note="与已受理问题重复，合并办理", at=t2 + timedelta(hours=1))
         self.run(p, at, now, public=True, reject_p=0.08)
 
     def finding(self, channel: Channel, cat: str, day: date, now: datetime) -> None:
@@ -337,7 +359,7 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
                 s, rule="micro_pm10_exceed", alert_ref=f"DEMO-ALERT-2022-{i:03d}", title="微型站 PM10 小时浓度异常升高",
                 description="微型站 PM10 连续 3 小时高于周边国控点 2 倍（演示）", category="road",
                 region_code=site.region_code if site else "140502", occurred_at=at, site_id=site.id if site else None,
-                lon=site.lon if site else None, lat=site.lat if site else None)
+                lon=site.lon if site else None, lat=site.lat if site else None, received_at=at)
             p = s.get(Problem, pid)
             p.is_demo = True
             d.run(p, at, year_end, reject_p=0.1)

@@ -84,7 +84,7 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
                 ids = _series(session, outlet.id, ["fume", "flow"])
                 cooking = ((local_hour >= 10) & (local_hour < 14)) | ((local_hour >= 17) & (local_hour < 21))
                 q = np.where(cooking, heads * rng.uniform(2200, 2800), heads * 150.0) * rng.lognormal(0, 0.08, hours)
-                c_ref = np.where(cooking, rng.uniform(0.6, 1.5), 0.05) * rng.lognormal(0, 0.25, hours)
+                c_ref = np.where(cooking, rng.uniform(0.5, 1.2), 0.05) * rng.lognormal(0, 0.12, hours)
                 if outlet.id % 12 == 0:  # ~12 restaurants with peaks above 2.0 (purifier not cleaned)
                     c_ref = np.where(cooking & (rng.random(hours) < 0.25), rng.uniform(2.1, 4.0, hours), c_ref)
                 fume = c_ref * heads * 2000.0 / q  # measured concentration back from the reference-flow value
@@ -108,7 +108,7 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
             values: dict[str, np.ndarray] = {"o2": o2, "flow": flow_typ * rng.lognormal(0, 0.1, hours)}
             ref_o2 = limit_set.reference_o2
             for p in params:
-                ratio = rng.uniform(0.25, 0.7) * rng.lognormal(0, 0.12, hours)
+                ratio = rng.uniform(0.25, 0.6) * rng.lognormal(0, 0.1, hours)
                 corrected = limit_set.limits[p] * ratio
                 if outlet.id in exceeding and p == params[outlet.id % len(params)]:
                     for _ in range(int(rng.integers(1, 5))):

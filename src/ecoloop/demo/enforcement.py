@@ -52,6 +52,7 @@ KINDS: dict[str, tuple[str, str, tuple[SourceCategory, ...]]] = {
     "no_permit": ("APL-99", "未依法取得排污许可证排放大气污染物。", (SourceCategory.scattered_polluting,)),
     "wastewater": ("WPL-83", "水污染物超过排放标准排放。", (SourceCategory.wastewater,)),
 }
+DAILY_PARTY_CATEGORIES = (SourceCategory.coal_retail, SourceCategory.yard_bare_land)
 # how many ordinary cases of each kind (the rest of the 506 after the special ones)
 ORDINARY_MIX = {"dust": 177, "fume": 90, "monitoring": 70, "exceeding": 40, "no_permit": 40, "wastewater": 26}
 
@@ -121,6 +122,8 @@ def _plan(rng: np.random.Generator) -> list[dict]:
     order = rng.permutation(CASES)
     for rank, i in enumerate(order):
         plan[int(i)]["filed_on"] = _working_day_on_or_after(date(YEAR, 1, 1) + timedelta(days=int(offsets[rank])))
+    if plan[0]["filed_on"] > plan[1]["filed_on"]:  # the seed lists the 4-day case first
+        plan[0]["filed_on"], plan[1]["filed_on"] = plan[1]["filed_on"], plan[0]["filed_on"]
     return plan
 
 
@@ -135,6 +138,8 @@ def _run_case(svc: CaseService, rng: np.random.Generator, p: dict, party: Pollut
               problems: list[Problem]) -> EnforcementCase:
     kind = p["kind"]
     basis, text, _ = KINDS[kind]
+    if p["special"] == "daily":  # the seed's two daily-penalty cases: coal stored in the open
+        text = "原煤露天堆放，未采取密闭、围挡或有效覆盖措施防治扬尘污染。"
     filed = p["filed_on"]
     found = filed - timedelta(days=int(rng.integers(0, 3)))
     officers = [str(x) for x in rng.choice(OFFICERS, size=2, replace=False)]
@@ -247,7 +252,8 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
         plan = _plan(rng)
         used: dict[SourceCategory, int] = {}
         for n, p in enumerate(plan, start=1):
-            cats = [c for c in KINDS[p["kind"]][2] if parties.get(c)] or list(parties)
+            wanted = DAILY_PARTY_CATEGORIES if p["special"] == "daily" else KINDS[p["kind"]][2]
+            cats = [c for c in wanted if parties.get(c)] or list(parties)
             cat = cats[int(rng.integers(len(cats)))]
             pool = parties[cat]
             party = pool[used.get(cat, 0) % len(pool)]

@@ -22,8 +22,10 @@ DEMO_VERSION = "1"
 AREA_LOADERS: list[str] = [
     "ecoloop.demo.air",
     "ecoloop.demo.water",
+    "ecoloop.demo.casework",
     "ecoloop.demo.enforcement",
     "ecoloop.demo.emissions",
+    "ecoloop.demo.hj212",
 ]
 
 

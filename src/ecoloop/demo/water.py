@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy import select
 
-from ecoloop.store.models import Site, SiteKind
+from ecoloop.store.models import Site, SiteKind, Target
 from ecoloop.store.models.water import WaterSample
 from ecoloop.water.compensation_ledger import compute_ledger, write_ledger
 from ecoloop.water.manual_import import ITEM_ALIASES, parse_results
@@ -121,6 +121,13 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
                 imp = store_import(s, parsed, f"晋城市{year}年{month:02d}月地表水手工监测（演示）.csv", data,
                                    is_demo=True)
                 n_values += imp.values_kept
+        # A demo city target for the 优良 share (演示目标: the real provincial target is not in our sources).
+        for year in YEARS:
+            if s.scalar(select(Target.id).where(Target.indicator == "water_good_share",
+                                                Target.region_code == ctx.city_code,
+                                                Target.period == str(year))) is None:
+                s.add(Target(indicator="water_good_share", region_code=ctx.city_code, period=str(year), value=88.9,
+                             comparator=">=", origin="演示目标（非真实省定目标）"))
         ids = [x.id for x in secs]
         start, end = date(YEARS[0], 1, 1), date(YEARS[-1], 12, 31)
         entries = compute_ledger(s, start, end)

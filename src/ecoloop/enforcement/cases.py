@@ -65,6 +65,19 @@ class CaseService:
                  is_workday: IsWorkday = official_calendar) -> None:
         self.session, self.rules, self.is_workday = session, rules, is_workday
         self.limits = pen.statutory_limits(rules)
+        # case id → (last event seq, date of the last state transition); read from the log once per case
+        self._log_head: dict[int, tuple[int, date]] = {}
+
+    def _head(self, case: EnforcementCase) -> tuple[int, date]:
+        if case.id not in self._log_head:
+            seq, last = self.session.execute(
+                select(func.max(EnforcementEvent.seq),
+                       select(func.max(EnforcementEvent.occurred_on)).where(
+                           EnforcementEvent.case_id == case.id, EnforcementEvent.to_state.is_not(None))
+                       .scalar_subquery())
+                .where(EnforcementEvent.case_id == case.id)).one()
+            self._log_head[case.id] = (seq or 0, last or case.filed_on)
+        return self._log_head[case.id]
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
@@ -75,32 +88,30 @@ class CaseService:
                from_state: CaseState | None = None, to_state: CaseState | None = None,
                measure: EnforcementMeasure | None = None, amount: Decimal | None = None, days: int | None = None,
                data: dict | None = None, actor_id: int | None = None) -> EnforcementEvent:
-        if case.id is None:
+        if case.id is None or (measure is not None and measure.id is None):
             self.session.flush()
-        last = self.session.scalar(select(func.max(EnforcementEvent.seq)).where(EnforcementEvent.case_id == case.id))
-        if measure is not None and measure.id is None:
-            self.session.flush()
+        last, last_transition = self._head(case)
+        self._log_head[case.id] = (last + 1, on if to_state is not None else last_transition)
         ev = EnforcementEvent(
-            case_id=case.id, seq=(last or 0) + 1, action=action, occurred_on=on, actor_label=actor, actor_id=actor_id,
+            case_id=case.id, seq=last + 1, action=action, occurred_on=on, actor_label=actor, actor_id=actor_id,
             note=note, from_state=from_state.value if from_state else None, to_state=to_state.value if to_state else None,
             measure_id=measure.id if measure else None, measure_kind=measure.kind.value if measure else None,
             amount=amount, days=days, data=data or {},
         )
         self.session.add(ev)
-        self.session.flush()
         return ev
 
     def _last_transition_date(self, case: EnforcementCase) -> date:
-        last = self.session.scalar(
-            select(func.max(EnforcementEvent.occurred_on)).where(
-                EnforcementEvent.case_id == case.id, EnforcementEvent.to_state.is_not(None)))
-        return last or case.filed_on
+        return self._head(case)[1]
 
-    def _transition(self, case: EnforcementCase, action: Action, on: date, actor: str, **kw) -> EnforcementEvent:
+    def _guard(self, case: EnforcementCase, action: Action) -> CaseState:
         try:
-            target = next_state(case.state, action, notified=case.notified_on is not None)
+            return next_state(case.state, action, notified=case.notified_on is not None)
         except IllegalTransition as exc:
             raise EnforcementError(str(exc)) from exc
+
+    def _transition(self, case: EnforcementCase, action: Action, on: date, actor: str, **kw) -> EnforcementEvent:
+        target = self._guard(case, action)
         if on < self._last_transition_date(case):
             raise EnforcementError(f"日期 {on.isoformat()} 早于上一程序步骤的日期 (a step cannot be dated before the previous one)")
         before = case.state
@@ -168,6 +179,7 @@ class CaseService:
         )
         self.session.add(case)
         self.session.flush()
+        self._log_head[case.id] = (0, filed_on)
         filing_due = self.due("filing", found_on)
         self._event(case, Action.file.value, filed_on, actor, actor_id=actor_id, to_state=CaseState.filed, note=note,
                     data={"origin": origin.value, "origin_ref": origin_ref, "problem_id": problem_id,
@@ -215,6 +227,7 @@ class CaseService:
     def request_hearing(self, case: EnforcementCase, on: date, actor: str, hearing_on: date | None = None,
                         ) -> EnforcementEvent:
         """听证申请: within 5 days of the notice (Art 64(1)); hearing notified 7 days ahead (Art 64(2))."""
+        self._guard(case, Action.request_hearing)
         if case.notified_on is None:
             raise EnforcementError("尚未告知，不能申请听证")
         limit = self.due("hearing_request", case.notified_on)
@@ -247,6 +260,7 @@ class CaseService:
                mitigated: bool = False, note: str = "") -> EnforcementEvent:
         """处罚决定 (Art 57, 60, 62). Fine within the penalty article's range; below it only when mitigated
         (减轻处罚, Art 32); never above it."""
+        self._guard(case, Action.decide)
         if case.notified_on is not None and not case.rights_waived and not case.hearing_requested:
             window_end = self.due("hearing_request", case.notified_on)
             statement_end = self.due("statement", case.notified_on)
@@ -273,6 +287,7 @@ class CaseService:
 
     def serve(self, case: EnforcementCase, on: date, actor: str, method: str = "直接送达") -> EnforcementEvent:
         """送达 within 7 days of the decision (Art 61)."""
+        self._guard(case, Action.serve)
         assert case.decided_on is not None
         due = self.due("service", case.decided_on)
         ev = self._transition(case, Action.serve, on, actor, data={
@@ -283,6 +298,7 @@ class CaseService:
 
     def execute(self, case: EnforcementCase, on: date, actor: str, note: str = "") -> EnforcementEvent:
         """执行完毕. Paid after the 15-day limit → 加处罚款 3 %/day capped at the fine (Art 67, 72)."""
+        self._guard(case, Action.execute)
         assert case.served_on is not None
         payment_due = self.due("payment", case.served_on)
         days_late = max(0, (on - payment_due).days)
@@ -540,6 +556,8 @@ class CaseService:
                content: bytes, content_type: str, public: bool = False) -> EnforcementDocument:
         if event is not None and event.case_id != case.id:
             raise EnforcementError("文书与案件步骤不符")
+        if event is not None and event.id is None:
+            self.session.flush()
         doc = EnforcementDocument(case_id=case.id, event_id=event.id if event else None, kind=kind, title=title,
                                   filename=filename, content_type=content_type, size=len(content),
                                   sha256=hashlib.sha256(content).hexdigest(), content=content, public=public)

@@ -115,7 +115,7 @@ def apply_action(svc: CaseService, case: EnforcementCase, action: str, params: d
                                                          _text(params, "note", False)),
         "release": lambda: svc.release(case, _measure(case, params), _date(params), actor, _text(params, "note")),
         "refer_detention": lambda: svc.refer_detention(
-            case, _date(params), actor, [p.strip() for p in _text(params, "persons").split("，") if p.strip()],
+            case, _date(params), actor, [p.strip() for p in _text(params, "persons").replace(",", "，").split("，") if p.strip()],
             _text(params, "note")),
         "record_transfer": lambda: svc.record_transfer(case, _measure(case, params), _date(params), actor,
                                                        _text(params, "receiver")),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ecoloop.hj212 import codec
 from ecoloop.hj212.codec import Packet
 from ecoloop.hj212.ingest_store import DeviceInfo, StoredPacket
 from ecoloop.hj212.periods import interval_of, label_time
@@ -27,9 +26,9 @@ class Refusal:
 def data_time_refusal(packet: Packet, now: datetime, *, future_tolerance: timedelta = FUTURE_TOLERANCE,
                       earliest: datetime = EARLIEST) -> Refusal | None:
     raw = packet.params.get("DataTime")
-    if raw is None:
+    t = packet.data_time
+    if raw is None or t is None:
         return Refusal("missing_datatime", f"CN {packet.cn} data without DataTime")
-    t = codec.parse_hj_time(raw)
     if t > now + future_tolerance:
         return Refusal("future_datatime", f"DataTime {raw} (CST) is in the future")
     if t < earliest:
@@ -46,7 +45,8 @@ def to_stored(device: DeviceInfo, packet: Packet, now: datetime, *, future_toler
     refusal = data_time_refusal(packet, now, future_tolerance=future_tolerance, earliest=earliest)
     if refusal is not None:
         return refusal
-    data_time = codec.parse_hj_time(packet.params["DataTime"])
+    data_time = packet.data_time
+    assert data_time is not None
     rows = [(code, stat, value, flag) for code, _orig, stat, value, flag in packet.value_rows()]
     if device.site_id is None and device.outlet_id is None and rows:
         return Refusal("device_unassigned", f"MN {packet.mn} is attached to no site or outlet")

@@ -30,6 +30,7 @@ _HEADER_KEYS = {"qn": "QN", "st": "ST", "cn": "CN", "pw": "PW", "mn": "MN", "fla
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _CP_START = b"CP=&&"
 _SPLIT_RE = re.compile(r"[;,]")
+_VALUE_STATS = {name: name.lower() for name in proto.VALUE_FIELDS}  # Rtd → rtd, ZsAvg → zsavg (Series.statistic)
 
 
 class PacketError(ValueError):
@@ -47,6 +48,7 @@ class Item:
 
     code: str  # as sent
     fields: dict[str, str]
+    values: list[tuple[str, float]] = field(default_factory=list)  # (statistic, number) of the value fields
 
     @property
     def modern_code(self) -> str:
@@ -64,6 +66,7 @@ class Packet:
     crc_kind: str = "hj212"  # "hj212" | "modbus" (opt-in)
     encrypted: bool = False
     notes: list[str] = field(default_factory=list)
+    _data_time: datetime | None = None
 
     # -- header accessors --
     @property
@@ -125,18 +128,23 @@ class Packet:
     @property
     def data_time(self) -> datetime | None:
         """``DataTime`` as an aware CST datetime (period START for 2051/2061/2031; sampling moment for 2011)."""
-        raw = self.params.get("DataTime")
-        return parse_hj_time(raw) if raw is not None else None
+        if self._data_time is None:
+            raw = self.params.get("DataTime")
+            if raw is None:
+                return None
+            self._data_time = parse_hj_time(raw)
+        return self._data_time
 
     def value_rows(self) -> list[tuple[str, str, str, float, str | None]]:
         """(code 2017, code as sent, statistic, value, flag) for every numeric value field of every item."""
         rows = []
         for item in self.items.values():
+            if not item.values:
+                continue
             flag = item.fields.get("Flag")
-            modern = item.modern_code
-            for name, raw in item.fields.items():
-                if name in proto.VALUE_FIELDS:
-                    rows.append((modern, item.code, name.lower(), float(raw), flag))
+            code = item.code
+            modern = OLD_TO_NEW.get(code, code)
+            rows.extend([(modern, code, stat, v, flag) for stat, v in item.values])
         return rows
 
 
@@ -303,9 +311,8 @@ def _parse_segment(text: str, crc: str, crc_kind: str, encrypted: bool, notes: l
     params, items = parse_cp(cp)
     if any(code in OLD_TO_NEW for code in items):
         notes.append("hj212_2005_codes")
-    if "DataTime" in params:
-        parse_hj_time(params["DataTime"])
-    return Packet(text, header, cp, params, items, crc, crc_kind, encrypted, notes)
+    data_time = parse_hj_time(params["DataTime"]) if "DataTime" in params else None
+    return Packet(text, header, cp, params, items, crc, crc_kind, encrypted, notes, data_time)
 
 
 def _split_cp(cp: str) -> list[str]:
@@ -339,6 +346,7 @@ def parse_cp(cp: str) -> tuple[dict[str, str], dict[str, Item]]:
     params: dict[str, str] = {}
     items: dict[str, Item] = {}
     numeric = proto.NUMERIC_FIELDS
+    value_fields = _VALUE_STATS
     for token in _split_cp(cp):
         if not token:
             continue
@@ -366,6 +374,9 @@ def parse_cp(cp: str) -> tuple[dict[str, str], dict[str, Item]]:
         if item is None:
             item = items[code] = Item(code, {})
         item.fields[name] = value
+        stat = value_fields.get(name)
+        if stat is not None:
+            item.values.append((stat, number))
     return params, items
 
 

@@ -51,6 +51,8 @@ class GatewayConfig:
     device_refresh: float = 10.0  # s between reloads of the device table
     synchronous: str = "FULL"  # SQLite: fsync on every commit (durable against power loss, not only SIGKILL)
     max_write_buffer: int = 1 << 20  # a device that does not read its acks is cut off beyond this
+    workers: int = 1  # processes sharing the port (SO_REUSEPORT); the kernel spreads connections over them
+    worker_index: int = 0
 
 
 @dataclass
@@ -269,13 +271,15 @@ class Gateway:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self.store = IngestStore(self.config.db_url, synchronous=self.config.synchronous)
-        self.store.mark_all_offline()
+        if self.config.worker_index == 0:
+            self.store.mark_all_offline()
         self.auth.devices = self.store.load_devices()
         archive = RawArchive(self.config.archive_dir) if self.config.archive_dir else None
         self.writer = GroupCommitWriter(self.store, archive, loop, self.committed)
         self.writer.start()
         self.server = await loop.create_server(lambda: DeviceConnection(self), self.config.host, self.config.port,
-                                               backlog=4096, reuse_address=True)
+                                               backlog=4096, reuse_address=True,
+                                               reuse_port=self.config.workers > 1 or None)
         sock = self.server.sockets[0].getsockname()
         self.config.port = sock[1]
         self._tasks.append(asyncio.ensure_future(self._housekeeping()))
@@ -459,12 +463,53 @@ def _assemble(parts: list[Packet]) -> Packet:
                   [*first.notes, f"assembled:{len(parts)}"])
 
 
-def run_gateway(config: GatewayConfig) -> None:
-    """Blocking entry point for ``ecoloop gateway``."""
-
+def _serve(config: GatewayConfig) -> None:
     async def main() -> None:
         gw = Gateway(config)
         await gw.serve_forever()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
+
+
+def run_gateway(config: GatewayConfig) -> None:
+    """Blocking entry point for ``ecoloop gateway``; with ``workers > 1`` the extra workers are child processes
+    bound to the same port (SO_REUSEPORT), each with its own writer (group commit per worker)."""
+    import dataclasses
+    import multiprocessing
+
+    if config.workers > 1 and config.port == 0:
+        raise ValueError("several workers need a fixed port")
+    children = []
+    ctx = multiprocessing.get_context("spawn")
+    for i in range(1, config.workers):
+        p = ctx.Process(target=_serve, args=(dataclasses.replace(config, worker_index=i),), daemon=True)
+        p.start()
+        children.append(p)
+    try:
+        _serve(config)
+    finally:
+        for p in children:
+            p.terminate()
+            p.join(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Lean entry point (``python -m ecoloop.hj212.gateway``) without the whole CLI — used by the reliability and
+    load scripts, which start and kill the gateway many times."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m ecoloop.hj212.gateway")
+    ap.add_argument("--db-url", required=True)
+    ap.add_argument("--port", type=int, default=9212)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--archive-dir", type=Path, default=None)
+    ap.add_argument("--workers", type=int, default=1)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    run_gateway(GatewayConfig(db_url=args.db_url, host=args.host, port=args.port, archive_dir=args.archive_dir,
+                              workers=args.workers))
+
+
+if __name__ == "__main__":
+    main()

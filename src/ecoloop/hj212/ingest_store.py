@@ -87,6 +87,14 @@ class DeviceCounters:
     protocol_seen: str | None = None
     last_by_cn: dict[str, datetime] = field(default_factory=dict)
     dirty: bool = False
+    # increments not yet written: the row is updated with "+ delta" so that several gateway workers
+    # (``ecoloop gateway --workers N``) can share the table without overwriting each other's counts
+    delta: dict[str, int] = field(default_factory=dict)
+    delta_flags: dict[str, int] = field(default_factory=dict)
+
+    def bump(self, name: str, n: int = 1) -> None:
+        setattr(self, name, getattr(self, name) + n)
+        self.delta[name] = self.delta.get(name, 0) + n
 
 
 GAP_TOLERANCE = 1.5  # a jump of more than 1.5 data intervals between consecutive DataTimes is a gap
@@ -227,9 +235,11 @@ class IngestStore:
                     cur.execute("ROLLBACK")
             else:
                 self.conn.rollback()
-            # forget series created in the rolled-back transaction
+            # forget series created and counters bumped in the rolled-back transaction
             self.series.clear()
             self._load_series()
+            self.state.clear()
+            self._load_state()
             raise
         finally:
             cur.close()
@@ -307,19 +317,20 @@ class IngestStore:
                 st.last_packet_at = p.received_at
             st.protocol_seen = p.version
             if not p.is_new:
-                st.duplicates += 1
+                st.bump("duplicates")
                 continue
-            st.packets += 1
-            st.values += len(p.rows)
+            st.bump("packets")
+            st.bump("values", len(p.rows))
             for r in p.rows:
                 flag = r[3] or "N"
                 st.flag_counts[flag] = st.flag_counts.get(flag, 0) + 1
+                st.delta_flags[flag] = st.delta_flags.get(flag, 0) + 1
             if p.interval != "realtime":
                 prev = st.last_by_cn.get(p.cn)
                 step = p.label - p.data_time
                 if prev is not None and step.total_seconds() > 0 and p.label > prev \
                         and (p.label - prev) > step * GAP_TOLERANCE:
-                    st.gaps += 1
+                    st.bump("gaps")
                     st.last_gap_start, st.last_gap_end = prev, p.data_time
                 if prev is None or p.label > prev:
                     st.last_by_cn[p.cn] = p.label
@@ -328,7 +339,7 @@ class IngestStore:
         for r in rejects:
             if r.device_id is not None:
                 st = self.counters(r.device_id)
-                st.rejected += 1
+                st.bump("rejected")
                 st.dirty = True
 
     def _flush_state(self, cur) -> None:  # noqa: ANN001
@@ -336,27 +347,46 @@ class IngestStore:
         if not dirty:
             return
         now = datetime.now(UTC)
+        # flag counts are JSON: read the stored ones and add this worker's increments
+        stored_flags: dict[int, dict[str, int]] = {}
+        ids = [d for d, _ in dirty]
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            cur.execute(self._q(f"SELECT device_id, flag_counts FROM hj212_device_state WHERE device_id IN "
+                                f"({','.join('?' * len(part))})"), part)
+            for d, fc in cur.fetchall():
+                stored_flags[d] = json.loads(fc or "{}")
+        t = "hj212_device_state"
         sql = self._q(
             "INSERT INTO hj212_device_state (device_id, online, peer, connected_at, last_packet_at, last_data_time, "
             "packets, duplicates, n_values, rejected, gaps, last_gap_start, last_gap_end, flag_counts, "
             "minute_interval, protocol_seen, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT (device_id) DO UPDATE SET online = excluded.online, peer = excluded.peer, "
             "connected_at = excluded.connected_at, last_packet_at = excluded.last_packet_at, "
-            "last_data_time = excluded.last_data_time, packets = excluded.packets, duplicates = excluded.duplicates, "
-            "n_values = excluded.n_values, rejected = excluded.rejected, gaps = excluded.gaps, "
+            f"last_data_time = excluded.last_data_time, packets = {t}.packets + excluded.packets, "
+            f"duplicates = {t}.duplicates + excluded.duplicates, n_values = {t}.n_values + excluded.n_values, "
+            f"rejected = {t}.rejected + excluded.rejected, gaps = {t}.gaps + excluded.gaps, "
             "last_gap_start = excluded.last_gap_start, last_gap_end = excluded.last_gap_end, "
             "flag_counts = excluded.flag_counts, minute_interval = excluded.minute_interval, "
             "protocol_seen = excluded.protocol_seen, updated_at = excluded.updated_at"
         )
         opt = self._opt_t
-        cur.executemany(sql, [
-            (d, s.online, s.peer, opt(s.connected_at), opt(s.last_packet_at), opt(s.last_data_time), s.packets,
-             s.duplicates, s.values, s.rejected, s.gaps, opt(s.last_gap_start), opt(s.last_gap_end),
-             json.dumps(s.flag_counts, sort_keys=True), s.minute_interval, s.protocol_seen, self._t(now))
-            for d, s in dirty
-        ])
+        params = []
+        for d, s in dirty:
+            flags = stored_flags.get(d, {})
+            for f, n in s.delta_flags.items():
+                flags[f] = flags.get(f, 0) + n
+            dl = s.delta
+            params.append((
+                d, s.online, s.peer, opt(s.connected_at), opt(s.last_packet_at), opt(s.last_data_time),
+                dl.get("packets", 0), dl.get("duplicates", 0), dl.get("values", 0), dl.get("rejected", 0),
+                dl.get("gaps", 0), opt(s.last_gap_start), opt(s.last_gap_end), json.dumps(flags, sort_keys=True),
+                s.minute_interval, s.protocol_seen, self._t(now)))
+        cur.executemany(sql, params)
         for _, s in dirty:
             s.dirty = False
+            s.delta = {}
+            s.delta_flags = {}
 
     def _opt_t(self, moment: datetime | None) -> object:
         return None if moment is None else self._t(moment)

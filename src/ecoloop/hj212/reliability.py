@@ -7,7 +7,6 @@ Used by ``bench/hj212_sigkill.py`` (20 trials) and by a short version in the tes
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import socket
@@ -46,12 +45,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gateway(data_dir: Path, db_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "ECOLOOP_DATA_DIR": str(data_dir), "ECOLOOP_DATABASE_URL": db_url}
-    env.pop("ECOLOOP_CONFIG", None)
+def start_gateway(data_dir: Path, db_url: str, port: int, workers: int = 1) -> subprocess.Popen:
+    """The gateway as its own process (the same code as ``ecoloop gateway``, without loading the whole CLI)."""
     return subprocess.Popen(
-        [sys.executable, "-c", "from ecoloop.cli import main; main()", "gateway", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "ecoloop.hj212.gateway", "--db-url", db_url, "--port", str(port),
+         "--archive-dir", str(data_dir / "hj212-archive"), "--workers", str(workers)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
 
 
@@ -86,13 +85,21 @@ def run_kill_trials(engine: Engine, devices: list[SimDevice], data_dir: Path, *,
             for _ in range(trials):
                 proc = start_gateway(data_dir, db_url, port)
                 await loop.run_in_executor(None, wait_listening, port, proc)
+                # kill while data flows: after the first acknowledgement of this run, at a random moment
+                before = sim.stats.acked
+                t0 = time.monotonic()
+                while sim.stats.acked == before and time.monotonic() - t0 < 60:
+                    await asyncio.sleep(0.02)
                 await asyncio.sleep(rnd.uniform(min_run, max_run))
                 proc.send_signal(signal.SIGKILL)
                 await loop.run_in_executor(None, proc.wait)
-            # a last clean run so that every device's unacked packets get acknowledged
+            # a last clean run until every packet sent has been acknowledged
+            sim.no_new = True
             proc = start_gateway(data_dir, db_url, port)
             await loop.run_in_executor(None, wait_listening, port, proc)
-            await asyncio.sleep(1.5)
+            t0 = time.monotonic()
+            while any(st.unacked for st in sim.states) and time.monotonic() - t0 < 120:
+                await asyncio.sleep(0.1)
             sim._stop = True
             await task
         finally:

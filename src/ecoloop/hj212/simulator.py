@@ -168,9 +168,20 @@ class Simulation:
         self._qn_base = int(datetime.now(CST).strftime("%Y%m%d%H%M%S")) * 1000
         self._qn_counter = 0
         self._stop = False
-        self._space = asyncio.Event()
+        self.no_new = False  # True: only resend what is unacknowledged (end of a reliability run)
+
+    def prepare(self, per_device: int) -> None:
+        """Build packets in advance (load runs: the generator must not compete with the gateway for the CPU)."""
+        for st in self.states:
+            for _ in range(per_device):
+                st.backlog.append(self._make_packet(st))
 
     def _next_packet(self, st: _DeviceState) -> tuple[str, bytes, str]:
+        if st.backlog:
+            return st.backlog.popleft()
+        return self._make_packet(st)
+
+    def _make_packet(self, st: _DeviceState) -> tuple[str, bytes, str]:
         self._qn_counter += 1
         qn = str(self._qn_base + self._qn_counter)
         dt = st.next_time
@@ -180,10 +191,10 @@ class Simulation:
         return qn, packet_for(st.device, self.cn, dt, self.rng, qn, self.bad_flag_share), data_time
 
     def _send_new(self, st: _DeviceState) -> bool:
-        if self.total is not None and self.stats.sent >= self.total:
+        if self.no_new or (self.total is not None and self.stats.sent >= self.total):
             return False
         c = st.client
-        if c is None or c.transport is None or c.transport.is_closing():
+        if c is None or c.transport is None or c.transport.is_closing() or c.lost.done():
             return False
         qn, pkt, dt = self._next_packet(st)
         st.unacked[qn] = (pkt, time.perf_counter(), dt)
@@ -201,7 +212,7 @@ class Simulation:
         self.stats.acked_keys.append(key)
         if self.on_ack is not None:
             self.on_ack(*key)
-        if self.rate <= 0 and not self._stop:
+        if self.rate <= 0 and not self._stop and (self.total is None or self.stats.sent < self.total):
             self._send_new(st)
 
     async def _connect(self, st: _DeviceState) -> None:
@@ -255,7 +266,7 @@ class Simulation:
         pacer = asyncio.ensure_future(self._pace()) if self.rate > 0 else None
         started = time.perf_counter()
         try:
-            while time.perf_counter() - started < self.duration:
+            while not self._stop and time.perf_counter() - started < self.duration:
                 await asyncio.sleep(0.05)
                 if self.total is not None and self.stats.acked >= self.total:
                     break

@@ -139,16 +139,16 @@ class WaterSection(Section):
 
 @dataclass
 class SourceSupervisionSection(Section):
-    """污染源监管: online monitoring and alerts."""
+    """污染源监管: online monitoring of outlets (ecoloop.emissions) and alerts (ecoloop.alerts)."""
 
-    devices_monitored: int | None = None  # 在线监控设备
-    outlets_monitored: int | None = None
-    outlets_over_limit: int | None = None  # outlets with at least one exceedance
-    exceedances: int | None = None  # 超标次数 (exceedance events)
+    outlets_monitored: int | None = None  # outlets with valid data in the period (监测 N 台)
+    outlets_over_limit: int | None = None  # outlets with at least one exceedance hour (超标 N 台)
+    exceedance_hours: int | None = None  # 超标小时数
+    by_category: list[tuple[str, int, int]] = field(default_factory=list)  # (类别, 监测, 超标)
+    over_limit_sources: list[tuple[str, str, int]] = field(default_factory=list)  # (单位, 污染物, 超标小时)
     alerts_total: int | None = None
     alerts_closed: int | None = None
     alerts_by_kind: list[tuple[str, int]] = field(default_factory=list)
-    over_limit_sources: list[tuple[str, str, int]] = field(default_factory=list)  # (unit, pollutant, times)
 
 
 @dataclass
@@ -168,12 +168,17 @@ class ClosedLoopSection(Section):
 
 @dataclass(frozen=True)
 class CampaignRow:
-    name: str
-    tasks_total: int | None = None
-    tasks_done: int | None = None
-    problems_found: int | None = None
-    problems_closed: int | None = None
-    note: str = ""
+    """One task plan of a campaign (专项行动) and its progress as of the period's last day."""
+
+    name: str  # campaign (专项行动) name
+    plan: str = ""  # plan title
+    unit: str = ""  # responsible unit
+    quantity: int | None = None
+    unit_label: str = ""  # 台, 个, 家
+    done: int | None = None  # cumulative done as of the date
+    expected: int | None = None  # cumulative due by the date (milestones)
+    due: date | None = None
+    late: bool | None = None
 
 
 @dataclass
@@ -181,6 +186,7 @@ class CampaignSection(Section):
     """专项行动与工作计划推进."""
 
     campaigns: list[CampaignRow] = field(default_factory=list)
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)

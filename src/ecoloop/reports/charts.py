@@ -28,7 +28,7 @@ from ecoloop.reports.bulletin_data import (  # noqa: E402
     WaterSectionRow,
 )
 
-DPI = 200
+DPI = 150  # 150 mm wide → ~890 px: sharp in print, light in the .docx
 WIDTH_IN = 150 / 25.4  # the figure is placed 150 mm wide (版心 156 mm)
 RANKING_WINDOW = 20  # long lists (168 cities) are shown as the 20 entries around the region itself
 _RC = {

@@ -11,9 +11,10 @@ APIs used (``start``/``end`` are the bureau's calendar days, both inclusive):
                 ``ecoloop.air.period.period_statistics`` / ``year_on_year``, ``ecoloop.air.targets.target_progress``,
                 ``ecoloop.standards.air.day_counts.day_counts`` (monthly days per category)
 - water:        ``ecoloop.water.stats.period_stats(session, region_code, start, end)``
-- sources:      ``ecoloop.emissions.stats.period_stats`` and ``ecoloop.alerts.stats.period_stats``
+- sources:      ``ecoloop.emissions.outlet_data.judge_outlet_hours`` → ``ecoloop.emissions.summaries.outlet_summary``
+                → ``city_summary`` (alert counts: ``ecoloop.alerts.stats.period_stats``, not provided yet)
 - closed loop:  ``ecoloop.casework.stats.period_stats(session, region_code, start, end)``
-- campaigns:    ``ecoloop.casework.campaigns.period_progress(session, region_code, start, end)``
+- campaigns:    ``ecoloop.casework.plans.plan_status(session, plan, as_of)`` for the plans in the region
 - enforcement:  ``ecoloop.enforcement.stats.period_stats(session, region_code, start, end)``
 """
 
@@ -34,6 +35,7 @@ from ecoloop.errors import EcoLoopError
 from ecoloop.reports.bulletin_data import (
     AirSection,
     BulletinData,
+    CampaignRow,
     CampaignSection,
     ClosedLoopSection,
     DailyPenaltyCase,
@@ -64,9 +66,12 @@ API_AIR_DAY_COUNTS = "ecoloop.standards.air.day_counts.day_counts"
 API_AIR_READINGS = "ecoloop.standards.air.readings.DEFAULT_READINGS"  # decimals the bureau publishes
 API_AIR_DECIMALS = "ecoloop.standards.air.rounding.CONCENTRATION_DECIMALS"
 BUREAU_TIMEZONE = "Asia/Shanghai"  # the bureau's day (docs/architecture.md, conventions)
-API_EMISSIONS = "ecoloop.emissions.stats.period_stats"
-API_ALERTS = "ecoloop.alerts.stats.period_stats"
-API_CAMPAIGNS = "ecoloop.casework.campaigns.period_progress"
+API_EMISSIONS_JUDGE = "ecoloop.emissions.outlet_data.judge_outlet_hours"
+API_EMISSIONS_OUTLETS = "ecoloop.emissions.summaries.outlet_summary"
+API_EMISSIONS_CITY = "ecoloop.emissions.summaries.city_summary"
+API_ALERTS = "ecoloop.alerts.stats.period_stats"  # not provided (yet): the alert counts are listed as a gap
+API_PLANS = "ecoloop.casework.plans.plan_status"
+API_SUBTREE = "ecoloop.casework.stats.subtree_codes_select"
 
 YUAN_PER_WAN = 10_000
 ASSESSMENT_LEVEL_LABELS = {"national": "国考", "provincial": "省考", "city": "市考"}
@@ -318,15 +323,75 @@ def collect_air(session: Session, period: ReportPeriod, region_code: str) -> Air
     )
 
 
+def _subtree(session: Session, region_code: str):  # noqa: ANN202 - a Select of region codes
+    return resolve_api(API_SUBTREE)(session, region_code)
+
+
 def collect_sources(session: Session, period: ReportPeriod, region_code: str) -> SourceSupervisionSection:
-    resolve_api(API_EMISSIONS)
-    resolve_api(API_ALERTS)
-    raise MissingApi(f"{API_EMISSIONS} / {API_ALERTS}")
+    """Online monitoring of the region's outlets over the period: judged hours → per outlet → city counts."""
+    judge = resolve_api(API_EMISSIONS_JUDGE)
+    outlet_summary = resolve_api(API_EMISSIONS_OUTLETS)
+    city_summary = resolve_api(API_EMISSIONS_CITY)
+    import polars as pl
+
+    from ecoloop.store.models import Outlet, PollutionSource
+    from ecoloop.store.models.sources import SOURCE_CATEGORY_LABELS
+
+    rows = session.execute(
+        select(Outlet.id, PollutionSource.name, PollutionSource.category)
+        .join(PollutionSource, Outlet.source_id == PollutionSource.id)
+        .where(PollutionSource.region_code.in_(_subtree(session, region_code).scalar_subquery()))
+    ).all()
+    if not rows:
+        return SourceSupervisionSection(available=False, missing=f"{API_EMISSIONS_JUDGE}: 无在线监控排放口",
+                                        source=API_EMISSIONS_JUDGE)
+    ids = [r[0] for r in rows]
+    meta = pl.DataFrame({"outlet_id": ids, "scope": ["全市"] * len(ids),
+                         "category": [SOURCE_CATEGORY_LABELS.get(r[2], str(r[2])) for r in rows]})
+    start, end = _utc_bounds(period.start, last_day(period))
+    end = end - timedelta(hours=1)  # judge_outlet_hours takes [start, end)
+    judged = judge(session.get_bind(), session, ids, start=start, end=end)
+    outlets = outlet_summary(judged)
+    total = city_summary(outlets, meta, by="scope").row(0, named=True)
+    if not total["monitored"]:
+        return SourceSupervisionSection(available=False, missing=f"{API_EMISSIONS_JUDGE}: 本期无在线监测数据",
+                                        source=API_EMISSIONS_JUDGE)
+    by_category = city_summary(outlets, meta, by="category")
+    names = dict(zip(ids, (r[1] for r in rows), strict=True))
+    over = outlets.filter(pl.col("exceedance_hours") > 0).sort("exceedance_hours", descending=True)
+    return SourceSupervisionSection(
+        available=True, source=f"{API_EMISSIONS_JUDGE} → {API_EMISSIONS_OUTLETS} → {API_EMISSIONS_CITY}",
+        gaps=[f"预警统计: {API_ALERTS} 未提供"],
+        outlets_monitored=total["monitored"], outlets_over_limit=total["exceeding"],
+        exceedance_hours=total["exceedance_hours"],
+        by_category=[(r["category"], r["monitored"], r["exceeding"]) for r in by_category.to_dicts()],
+        over_limit_sources=[(names[r["outlet_id"]], r.get("worst_parameter") or "", r["exceedance_hours"])
+                            for r in over.to_dicts()],
+    )
 
 
 def collect_campaigns(session: Session, period: ReportPeriod, region_code: str) -> CampaignSection:
-    resolve_api(API_CAMPAIGNS)
-    raise MissingApi(API_CAMPAIGNS)
+    """Task plans of the campaigns in the region, their progress as of the period's last day."""
+    plan_status = resolve_api(API_PLANS)
+    from ecoloop.store.models.casework import Campaign, TaskPlan
+
+    plans = session.execute(
+        select(TaskPlan, Campaign.name).outerjoin(Campaign, Campaign.id == TaskPlan.campaign_id)
+        .where(TaskPlan.region_code.in_(_subtree(session, region_code).scalar_subquery()))
+        .order_by(TaskPlan.due_date, TaskPlan.id)
+    ).all()
+    as_of = last_day(period)
+    rows = []
+    for plan, campaign in plans:
+        st = plan_status(session, plan, as_of)
+        rows.append(CampaignRow(
+            name=campaign or st.title, plan=st.title, unit=st.responsible_unit, quantity=st.quantity,
+            unit_label=st.unit_label, done=st.done, expected=st.expected, due=st.due_date, late=st.late,
+        ))
+    if not rows:
+        return CampaignSection(available=False, missing=f"{API_PLANS}: 本期无专项行动计划", source=API_PLANS)
+    return CampaignSection(available=True, source=API_PLANS, campaigns=rows, as_of=as_of,
+                           gaps=["专项行动发现/整改问题数: ecoloop.casework 未提供按专项行动的统计接口"])
 
 
 COLLECTORS: dict[str, tuple[Callable[[Session, ReportPeriod, str], Section], type[Section]]] = {

@@ -68,7 +68,21 @@ def _attain_phrase(ind: Indicator) -> str:
         return ""
     unit = "%" if ind.unit == "%" else f" {ind.unit}" if ind.unit else ""
     verdict = "完成" if t.attained else "未完成"
-    return f"，{verdict}{t.origin}（{fmt_num(t.value)}{unit}）"
+    return f"，{verdict}{origin_name(t.origin)}（{fmt_target(t.value)}{unit}）"
+
+
+def origin_name(origin: str) -> str:
+    """The target's kind as the sentence names it: "省定目标（…提案答复，2022年）" → "省定目标" (provenance dropped)."""
+    for bracket in ("（", "("):
+        origin = origin.split(bracket, 1)[0]
+    return origin.strip() or "目标"
+
+
+def fmt_target(value: Number) -> str:
+    """A configured target as the bureau writes it: 44, 63, 1.6 (no trailing zeros)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return fmt_num(value)
 
 
 def _value(ind: Indicator) -> str:
@@ -189,7 +203,7 @@ class _Composer:
                 _table_number(ind.last_year, ind.decimals),
                 None if ind.change is None else f"{_change(ind)}{ind.change_unit or ''}",
                 None if ind.target is None else f"{_COMPARATORS.get(ind.target.comparator, ind.target.comparator)}"
-                f" {fmt_num(ind.target.value)}",
+                f" {fmt_target(ind.target.value)}",
                 None if ind.target is None else ("完成" if ind.target.attained else "未完成"),
             ])
         self.table(ReportTable(
@@ -277,16 +291,11 @@ class _Composer:
             return
         parts: list[str] = []
         if s.outlets_monitored is not None:
-            text = f"全市纳入在线监控的排放口 {s.outlets_monitored} 个"
-            if s.devices_monitored is not None:
-                text += f"（在线监控设备 {s.devices_monitored} 台）"
-            parts.append(text)
-        elif s.devices_monitored is not None:
-            parts.append(f"全市在线监控设备 {s.devices_monitored} 台")
-        if s.outlets_over_limit is not None:
-            text = f"本期出现超标的排放口 {s.outlets_over_limit} 个"
-            if s.exceedances is not None:
-                text += f"，累计超标 {s.exceedances} 次"
+            text = f"对纳入在线监控的排放口开展实时监管，本期有效监测 {s.outlets_monitored} 个"
+            if s.outlets_over_limit is not None:
+                text += f"，超标 {s.outlets_over_limit} 个" if s.outlets_over_limit else "，未发现超标"
+            if s.exceedance_hours:
+                text += f"，累计超标 {s.exceedance_hours} 小时"
             parts.append(text)
         if s.alerts_total is not None:
             text = f"系统产生预警 {s.alerts_total} 条"
@@ -295,11 +304,14 @@ class _Composer:
             parts.append(text)
         if parts:
             self.para(f"{self.period}，" + "；".join(parts) + "。")
+        if s.by_category:
+            self.table(ReportTable("在线监控分类", "在线监控排放口分类统计", ["类别", "有效监测（个）", "超标（个）"],
+                                   [list(r) for r in s.by_category]))
         if s.alerts_by_kind:
             self.table(ReportTable("预警分类", "预警分类统计", ["预警类型", "条数"],
                                    [[k, v] for k, v in s.alerts_by_kind]))
         if s.over_limit_sources:
-            self.table(ReportTable("超标排污单位", "在线监测超标排污单位", ["单位", "污染物", "超标次数"],
+            self.table(ReportTable("超标排污单位", "在线监测超标排污单位", ["单位", "超标最多的污染物", "超标小时数"],
                                    [list(r) for r in s.over_limit_sources], in_document=False))
 
     def closed_loop(self, n: int) -> None:
@@ -342,20 +354,29 @@ class _Composer:
         if not c.available or not c.campaigns:
             self.no_data(c.missing or "no campaigns")
             return
+        as_of = c.as_of
+        when = f"截至 {as_of.year} 年 {as_of.month} 月 {as_of.day} 日" if as_of else "截至本期末"
         for row in c.campaigns:
             parts = []
-            if row.tasks_total is not None:
-                parts.append(f"部署任务 {row.tasks_total} 项" + (
-                    f"，已完成 {row.tasks_done} 项" if row.tasks_done is not None else ""))
-            if row.problems_found is not None:
-                parts.append(f"发现问题 {row.problems_found} 个" + (
-                    f"，已整改 {row.problems_closed} 个" if row.problems_closed is not None else ""))
-            if row.note:
-                parts.append(row.note)
+            if row.quantity is not None:
+                due = f"（{row.due.year} 年 {row.due.month} 月 {row.due.day} 日前）" if row.due else ""
+                parts.append(f"{row.plan or row.name}计划{due}完成 {row.quantity} {row.unit_label}")
+            if row.done == 0 and not row.expected:
+                parts.append(f"{when}尚未到第一个计划节点")
+            elif row.done is not None:
+                text = f"{when}已完成 {row.done} {row.unit_label}"
+                if row.expected:
+                    text += f"（按节点应完成 {row.expected} {row.unit_label}）"
+                text += "，进度滞后" if row.late else ""
+                parts.append(text)
+            if row.unit:
+                parts.append(f"责任单位：{row.unit}")
             self.para(f"**围绕“{row.name}”**，" + ("；".join(parts) or NO_DATA) + "。")
         self.table(ReportTable(
-            "专项行动", "专项行动推进情况", ["专项行动", "任务数", "已完成", "发现问题", "已整改"],
-            [[r.name, r.tasks_total, r.tasks_done, r.problems_found, r.problems_closed] for r in c.campaigns],
+            "专项行动", "专项行动计划推进情况",
+            ["专项行动", "计划", "责任单位", "计划量", "已完成", "按节点应完成", "进度"],
+            [[r.name, r.plan, r.unit, r.quantity, r.done, r.expected,
+              None if r.late is None else ("滞后" if r.late else "正常")] for r in c.campaigns],
         ))
 
     def enforcement(self, n: int) -> None:
@@ -372,20 +393,22 @@ class _Composer:
         inner: list[str] = []
         n_daily = e.daily_penalty_count if e.daily_penalty_count is not None else (
             len(e.daily_penalty_cases) if e.daily_penalty_cases else None)
-        if n_daily is not None:
+        if n_daily:
             text = f"按日连续计罚 {n_daily} 件"
             if e.daily_penalty_cases:
                 text += "<" + "；".join(
-                    f"{d.party}因{d.reason}，按日连续处罚 {d.days} 天，共计 {fmt_num(d.amount)} 万元"
+                    f"{d.party}{'因' + d.reason if d.reason else ''}，按日连续处罚 {d.days} 天，"
+                    f"共计 {fmt_num(d.amount)} 万元"
                     for d in e.daily_penalty_cases) + ">"
             inner.append(text)
-        if e.detention_transfers is not None:
+        # the parenthesis lists what happened; zero counts stay in the table, not in the sentence
+        if e.detention_transfers:
             inner.append(f"移送公安机关行政拘留 {e.detention_transfers} 件")
-        if e.criminal_transfers is not None:
+        if e.criminal_transfers:
             inner.append(f"移送涉嫌环境犯罪 {e.criminal_transfers} 件")
-        if e.seizures is not None:
+        if e.seizures:
             inner.append(f"查封扣押 {e.seizures} 件")
-        if e.production_limits is not None:
+        if e.production_limits:
             inner.append(f"{e.production_limits} 家企业责令限产停产")
         if e.typical_cases is not None:
             text = f"办理典型案件 {e.typical_cases} 件"

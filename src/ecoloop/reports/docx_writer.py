@@ -43,6 +43,19 @@ def default_template() -> Path:
     return Path(str(resources.files("ecoloop.reports") / "templates" / TEMPLATE_NAME))
 
 
+TABLE_WIDTH_MM = L.TEXT_WIDTH_MM - 6  # a little inside the 版心
+
+
+def column_widths_mm(columns: list[str], rows: list[list[str]]) -> list[float]:
+    """Widths in proportion to each column's longest text (2–16 characters), filling the table width."""
+    weights = []
+    for i, name in enumerate(columns):
+        longest = max([len(name)] + [len(r[i]) for r in rows if i < len(r)])
+        weights.append(min(16, max(2, longest)))
+    total = sum(weights)
+    return [TABLE_WIDTH_MM * w / total for w in weights]
+
+
 def cell_text(value: Cell) -> str:
     if value is None:
         return "—"
@@ -104,10 +117,15 @@ class _Writer:
         tr_pr.append(repeat)
         for i, name in enumerate(t.columns):
             self._cell(header.cells[i], name, bold=True)
-        for r, row in enumerate(t.rows, start=1):
+        texts = [[cell_text(v) for v in row] for row in t.rows]
+        for r, row in enumerate(texts, start=1):
             cells = table.rows[r].cells
             for i, value in enumerate(row):
-                self._cell(cells[i], cell_text(value))
+                self._cell(cells[i], value)
+        table.autofit = False
+        for column, width in zip(table.columns, column_widths_mm(t.columns, texts), strict=True):
+            for cell in column.cells:
+                cell.width = Mm(width)
         if t.note:
             self.paragraph(t.note, L.STYLE_NOTE)
 

@@ -214,8 +214,7 @@ def latest_values(
     sql = (
         "SELECT s.site_id, s.parameter, m.time, m.value, m.flag FROM series s "
         "JOIN measurement m ON m.series_id = s.id "
-        "JOIN (SELECT series_id, MAX(time) AS time FROM measurement GROUP BY series_id) last "
-        "  ON last.series_id = m.series_id AND last.time = m.time "
+        "  AND m.time = (SELECT MAX(l.time) FROM measurement l WHERE l.series_id = s.id) "
         f"WHERE s.site_id IN ({marks}) AND s.interval = ? AND s.statistic = ? ORDER BY s.site_id, s.parameter"
     )
     frame = _fetch(engine, _placeholders(engine, sql), [*site_ids, str(Interval(interval).value), statistic])

@@ -27,7 +27,7 @@ from ecoloop.standards.water.gb3838 import class_limit
 from ecoloop.store.models.water import WaterLedgerEntry
 from ecoloop.water.evaluation import classify_frame
 from ecoloop.water.periods import period_means_long
-from ecoloop.water.repository import load_samples, sections
+from ecoloop.water.repository import load_values, sections
 
 LEDGER_SCHEMA = {
     "site_id": pl.Int64, "month": pl.Date, "kind": pl.Utf8, "rule": pl.Utf8, "item": pl.Utf8, "value": pl.Float64,
@@ -64,7 +64,7 @@ def compute_ledger(
     secs = _payer(sections(session, region_code).filter(pl.col("target_class").is_not_null()))
     if secs.is_empty():
         return pl.DataFrame(schema=LEDGER_SCHEMA)
-    samples = load_samples(session, secs.get_column("site_id").to_list(), add_months(start, -12), month_end(last))
+    samples = load_values(session, secs.get_column("site_id").to_list(), add_months(start, -12), month_end(last))
     monthly = period_means_long(samples, "month", key="site_id")
     if monthly.is_empty():
         return pl.DataFrame(schema=LEDGER_SCHEMA)

@@ -76,28 +76,39 @@ def classify_frame(frame: pl.DataFrame, water_body: str | pl.Series = "river") -
         text = np.char.mod(f"%.{MAIN_POLLUTANT_DIGITS}f", np.nan_to_num(rounded)).astype(object)
         label = np.where(np.isnan(m), names[idx], names[idx] + "(" + text + ")")
         label_cols[f"__p{pos}"] = np.where(idx == len(keys), None, label)
-    tmp = pl.DataFrame({"__class": section.astype(np.int64), **cls_cols, **mult_cols,
-                        **{k: pl.Series(k, v.tolist(), dtype=pl.Utf8) for k, v in label_cols.items()}})
-    deciding = pl.concat_list([
-        pl.when((pl.col(f"{k}_class") == pl.col("__class")) & (pl.col("__class") > 0)).then(pl.lit(k))
-        .otherwise(pl.lit(None, dtype=pl.Utf8)) for k in assessed
-    ]).list.drop_nulls() if assessed else pl.lit([], dtype=pl.List(pl.Utf8))
-    mult_list = pl.concat_list([
-        pl.when(pl.col(c).is_not_nan()).then(pl.lit(c[4:] + ":") + pl.col(c).round(4).cast(pl.Utf8))
-        .otherwise(pl.lit(None, dtype=pl.Utf8)) for c in mult_cols
-    ]).list.drop_nulls() if mult_cols else pl.lit([], dtype=pl.List(pl.Utf8))
-    mains = (pl.concat_list([pl.col(c) for c in label_cols]).list.drop_nulls() if label_cols
-             else pl.lit([], dtype=pl.List(pl.Utf8)))
-    extra = tmp.select(
-        pl.col("__class").alias("class"),
-        pl.col("__class").replace_strict(CLASS_LABELS, default="-", return_dtype=pl.Utf8).alias("class_label"),
-        pl.col("__class").replace_strict(STATES, return_dtype=pl.Utf8).alias("state"),
+    # Deciding items: one list per distinct bit pattern of "item class == section class" (few patterns).
+    if assessed:
+        decide = np.stack([(classes[k] == section) & (section > 0) for k in assessed], axis=1)
+        bits = decide.astype(np.int64) @ (np.int64(1) << np.arange(len(assessed), dtype=np.int64))
+        patterns, inverse = np.unique(bits, return_inverse=True)
+        lists = [[k for j, k in enumerate(assessed) if (int(p) >> j) & 1] for p in patterns]
+        deciding = pl.Series("deciding_items", lists, dtype=pl.List(pl.Utf8)).gather(inverse.ravel())
+    else:
+        deciding = pl.Series("deciding_items", [[]] * n, dtype=pl.List(pl.Utf8))
+    if label_cols:
+        mains = pl.DataFrame({k: pl.Series(k, v.tolist(), dtype=pl.Utf8) for k, v in label_cols.items()}).select(
+            pl.concat_list(list(label_cols)).list.drop_nulls().alias("main_pollutants")).to_series()
+    else:
+        mains = pl.Series("main_pollutants", [[]] * n, dtype=pl.List(pl.Utf8))
+    mult_struct = pl.DataFrame({k[4:]: np.round(v, 4) for k, v in mult_cols.items()}).fill_nan(None) \
+        if mult_cols else None
+    extra = pl.DataFrame({"class": section.astype(np.int64)}).with_columns(
+        pl.col("class").replace_strict(CLASS_LABELS, default="-", return_dtype=pl.Utf8).alias("class_label"),
+        pl.col("class").replace_strict(STATES, return_dtype=pl.Utf8).alias("state"),
         deciding.alias("deciding_items"),
         mains.alias("main_pollutants"),
-        mult_list.alias("multiples"),
-        *[pl.col(c) for c in cls_cols],
+        *[pl.Series(c, v) for c, v in cls_cols.items()],
     )
+    if mult_struct is not None:
+        extra = extra.with_columns(pl.Series("multiples", mult_struct.to_struct()))
+    else:
+        extra = extra.with_columns(pl.lit(None, dtype=pl.Struct({})).alias("multiples"))
     return pl.concat([frame.drop([c for c in extra.columns if c in frame.columns]), extra], how="horizontal")
+
+
+def multiples_dict(value: dict | None) -> dict[str, float]:
+    """The ``multiples`` struct of one row as {item: multiple} for the items over Class Ⅲ."""
+    return {k: v for k, v in (value or {}).items() if v is not None}
 
 
 def attainment(classes: pl.Series | Sequence[int], targets: pl.Series | Sequence[int | None]) -> list[bool | None]:

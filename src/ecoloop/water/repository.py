@@ -59,6 +59,22 @@ def load_samples(session: Session, site_ids: list[int], start: date | None = Non
                                       "below_dl": pl.Boolean}, orient="row")
 
 
+def load_values(session: Session, site_ids: list[int], start: date | None = None, end: date | None = None
+                ) -> pl.DataFrame:
+    """Values for the calculations: manual samples, with automatic-station daily means in place of the manual values
+    of the same section, item and month for the items the 82号 rule prefers from automatic stations."""
+    from ecoloop.water.auto_station import auto_daily_means, prefer_auto
+
+    manual = load_samples(session, site_ids, start, end)
+    if start is None or end is None:
+        bounds = manual.select(pl.col("date").min().alias("a"), pl.col("date").max().alias("b")).row(0)
+        start = start or bounds[0]
+        end = end or bounds[1]
+    if start is None or end is None:
+        return manual
+    return prefer_auto(manual, auto_daily_means(session.get_bind(), site_ids, start, end))
+
+
 def match_sections(session: Session, names: list[str]) -> dict[str, int]:
     """Section name or code as written in a file → site id (exact match on name or code)."""
     found: dict[str, int] = {}

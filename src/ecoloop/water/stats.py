@@ -10,15 +10,18 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ecoloop.standards.water.assessment import describe_against_target
+from ecoloop.standards.water.assessment import ASSESSED_ITEMS, describe_against_target
 from ecoloop.standards.water.compensation import scheme
+from ecoloop.standards.water.cwqi import city_cwqi, cwqi
 from ecoloop.standards.water.gb3838 import CLASS_LABELS
+from ecoloop.store.models import Target
 from ecoloop.water.compensation_ledger import stored_ledger
 from ecoloop.water.evaluation import attainment, city_summary, classify_frame, item_columns
 from ecoloop.water.periods import period_means
-from ecoloop.water.repository import load_samples, sections
+from ecoloop.water.repository import load_values, sections
 
 
 def section_period_table(session: Session, region_code: str | None, start: date, end: date) -> pl.DataFrame:
@@ -27,7 +30,7 @@ def section_period_table(session: Session, region_code: str | None, start: date,
     secs = sections(session, region_code)
     if secs.is_empty():
         return secs
-    samples = load_samples(session, secs.get_column("site_id").to_list(), start, end)
+    samples = load_values(session, secs.get_column("site_id").to_list(), start, end)
     means = period_means(samples, "all", key="site_id").drop("period", strict=False)
     table = secs.join(means, on="site_id", how="left")
     if not item_columns(table):
@@ -41,19 +44,31 @@ def section_period_table(session: Session, region_code: str | None, start: date,
 
 
 def period_stats(session: Session, region_code: str, start: date, end: date, scheme_key: str | None = None) -> dict:
-    """Sections by class, 优良 (Ⅰ–Ⅲ) proportion, 劣Ⅴ count, target attainment and compensation withheld."""
+    """Sections by class, 优良 (Ⅰ–Ⅲ) proportion, 劣Ⅴ count, target attainment and compensation withheld.
+
+    Each section is evaluated on the mean of all its samples in [start, end] (annual rule of the 评价办法).
+    Keys: region_code, start, end, n_sections, by_class {"I".."劣V": count}, good_count, good_share (percent),
+    worse_than_v_count, worse_than_v_share (percent), state (水质状况), method ("mean" below 5 sections of one
+    water-body type, else "proportion"), colour, targets_met, targets_total, compensation_withheld and
+    compensation_rewarded (CNY, from the stored ledger of ``scheme_key``, default shanxi_2013), scheme, cwqi
+    ({city, river, lake, n_river, n_lake} or None), region_targets ([{indicator, target, comparator, origin, actual,
+    met}] from the Target table, indicators water_good_share / water_worse_than_v_share, for a calendar year), sections
+    [{site_id, code, name, river, water_body, assessment_level, class, class_number, state, target_class,
+    meets_target, against_target, main_pollutants}].
+    """
     table = section_period_table(session, region_code, start, end)
     if table.is_empty():
         summary = city_summary([])
         return {"region_code": region_code, "start": start.isoformat(), "end": end.isoformat(), **summary,
                 "targets_met": 0, "targets_total": 0, "compensation_withheld": 0.0, "compensation_rewarded": 0.0,
-                "scheme": scheme(scheme_key).key, "sections": []}
+                "scheme": scheme(scheme_key).key, "cwqi": None, "region_targets": [], "sections": []}
     assessed = table.filter(pl.col("class") > 0)
     values = {k: assessed.get_column(k).cast(pl.Float64).to_numpy() for k in item_columns(assessed)}
     bodies = set(assessed.get_column("water_body").to_list())
     # Mean method (fewer than 5 sections) only when all sections are of one water-body type.
     summary = city_summary(assessed.get_column("class").to_list(),
                            values if values and len(bodies) == 1 and assessed.height < 5 else None)
+    cwqi_result = city_cwqi_of(assessed)
     ledger = stored_ledger(session, table.get_column("site_id").to_list(), start, end, scheme_key)
     withheld = float(ledger.filter(pl.col("kind") == "deduction").get_column("amount").fill_null(0).sum())
     rewarded = float(ledger.filter(pl.col("kind") == "reward").get_column("amount").fill_null(0).sum())
@@ -74,8 +89,49 @@ def period_stats(session: Session, region_code: str, start: date, end: date, sch
         "region_code": region_code, "start": start.isoformat(), "end": end.isoformat(), **summary,
         "targets_met": int(np.sum(met.to_numpy())) if met.len() else 0, "targets_total": int(met.len()),
         "compensation_withheld": withheld, "compensation_rewarded": rewarded, "scheme": scheme(scheme_key).key,
+        "cwqi": cwqi_result,
+        "region_targets": region_targets(session, region_code, start, end, summary),
         "sections": rows,
     }
+
+
+# City/region-level water targets in the Target table (indicator → key of the period statistics).
+REGION_TARGET_INDICATORS = {"water_good_share": "good_share", "water_worse_than_v_share": "worse_than_v_share"}
+
+
+def region_targets(session: Session, region_code: str, start: date, end: date, summary: dict) -> list[dict]:
+    """Targets of the region for the calendar year (period "YYYY") when [start, end] is that whole year."""
+    if not (start.month == 1 and start.day == 1 and end == date(start.year, 12, 31)):
+        return []
+    rows = session.scalars(select(Target).where(Target.region_code == region_code, Target.period == str(start.year),
+                                                Target.indicator.in_(list(REGION_TARGET_INDICATORS))))
+    out = []
+    for t in rows:
+        actual = summary.get(REGION_TARGET_INDICATORS[t.indicator])
+        met = None if actual is None else (actual >= t.value if t.comparator == ">=" else actual <= t.value)
+        out.append({"indicator": t.indicator, "target": t.value, "comparator": t.comparator, "origin": t.origin,
+                    "actual": actual, "met": met})
+    return out
+
+
+def city_cwqi_of(table: pl.DataFrame) -> dict | None:
+    """CWQI of the assessed sections (环办监测〔2017〕51号): per water-body type average-then-sum [2]; the city value
+    weights rivers and lakes by section counts [M]. None when no CWQI item was measured."""
+    parts: dict[str, tuple[float, int]] = {}
+    for body in ("river", "lake"):
+        sub = table.filter(pl.col("water_body") == body)
+        values = {k: sub.get_column(k).cast(pl.Float64).to_numpy() for k in item_columns(sub)
+                  if k in ASSESSED_ITEMS}
+        if sub.height and values and any(np.isfinite(v).any() for v in values.values()):
+            parts[body] = (cwqi(values, body)[0], sub.height)
+    if not parts:
+        return None
+    river, lake = parts.get("river"), parts.get("lake")
+    city = city_cwqi(river[0] if river else None, river[1] if river else 0,
+                     lake[0] if lake else None, lake[1] if lake else 0)
+    return {"city": round(city, 4), "river": round(river[0], 4) if river else None,
+            "lake": round(lake[0], 4) if lake else None, "n_river": river[1] if river else 0,
+            "n_lake": lake[1] if lake else 0, "evidence": "single-item indices [2]; river/lake combination [M]"}
 
 
 def monthly_class_matrix(session: Session, region_code: str | None, year: int) -> dict:
@@ -84,7 +140,7 @@ def monthly_class_matrix(session: Session, region_code: str | None, year: int) -
     months = [f"{year}-{m:02d}" for m in range(1, 13)]
     if secs.is_empty():
         return {"year": year, "months": months, "sections": []}
-    samples = load_samples(session, secs.get_column("site_id").to_list(), date(year, 1, 1), date(year, 12, 31))
+    samples = load_values(session, secs.get_column("site_id").to_list(), date(year, 1, 1), date(year, 12, 31))
     means = period_means(samples, "month", key="site_id")
     cells: dict[tuple[int, str], tuple[int, list[str]]] = {}
     if item_columns(means):
@@ -111,7 +167,7 @@ def item_trend(session: Session, site_id: int, items: list[str], start: date, en
     """Monthly means of the given items at one section, with the section's target-class limits."""
     from ecoloop.standards.water.gb3838 import ITEMS, class_limit
 
-    samples = load_samples(session, [site_id], start, end).filter(pl.col("item").is_in(items))
+    samples = load_values(session, [site_id], start, end).filter(pl.col("item").is_in(items))
     means = period_means(samples, "month", key="site_id")
     secs = sections(session).filter(pl.col("site_id") == site_id)
     target = secs.get_column("target_class")[0] if secs.height else None

@@ -21,8 +21,13 @@ from ecoloop.web.security import CSRFMiddleware, session_secret
 # Modules exposing ``router: fastapi.APIRouter``. One line per area.
 ROUTER_MODULES: list[str] = [
     "ecoloop.web.routers.air",
+    "ecoloop.web.routers.alerts",
+    "ecoloop.web.routers.devices",
     "ecoloop.web.routers.enforcement",
+    "ecoloop.web.routers.open311",
+    "ecoloop.web.routers.problems",
     "ecoloop.web.routers.reports",
+    "ecoloop.web.routers.sources",
     "ecoloop.web.routers.water",
 ]
 

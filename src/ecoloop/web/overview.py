@@ -101,7 +101,8 @@ def latest_by_station(engine: Engine, sites: list[Site], timezone: str) -> pl.Da
     return wide.select("site_id", "time_local", *columns)
 
 
-def overview_data(session: Session, engine: Engine, user: User, timezone: str) -> OverviewData:
+def station_latest(session: Session, engine: Engine, user: User, timezone: str) -> list[StationLatest]:
+    """The national air stations in the user's subtree with their latest hourly values."""
     sites = list(
         session.scalars(
             scoped(select(Site), Site.region_code, user)
@@ -110,7 +111,7 @@ def overview_data(session: Session, engine: Engine, user: User, timezone: str) -
         )
     )
     latest = {row["site_id"]: row for row in latest_by_station(engine, sites, timezone).iter_rows(named=True)}
-    stations = [
+    return [
         StationLatest(
             code=s.code, name=s.name, region_code=s.region_code, lon=s.lon, lat=s.lat,
             is_control_site=bool(s.is_control_site), is_demo=bool(s.is_demo),
@@ -119,10 +120,17 @@ def overview_data(session: Session, engine: Engine, user: User, timezone: str) -
         )
         for s in sites
     ]
-    parameters = [ParameterInfo(label=label, code=code, unit=default_unit(code, ambient=True))
-                  for label, code in OVERVIEW_PARAMETERS]
+
+
+def overview_parameters() -> list[ParameterInfo]:
+    return [ParameterInfo(label=label, code=code, unit=default_unit(code, ambient=True))
+            for label, code in OVERVIEW_PARAMETERS]
+
+
+def overview_data(session: Session, engine: Engine, user: User, timezone: str) -> OverviewData:
     return OverviewData(map_name=MAP_NAME, boundaries=boundary_collection(session, user),
-                        parameters=parameters, stations=stations)
+                        parameters=overview_parameters(),
+                        stations=station_latest(session, engine, user, timezone))
 
 
 def _timezone(request: Request) -> str:
@@ -140,6 +148,17 @@ def overview_page(
         request, "overview.html",
         {"data": data, "data_json": data.model_dump_json().replace("<", "\\u003c"), "region": region, "newest": newest,
          "now_local": datetime.now(ZoneInfo(_timezone(request))).strftime("%Y-%m-%d %H:%M")},
+    )
+
+
+@router.get("/overview/stations", include_in_schema=False)
+def overview_stations_fragment(
+    request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)
+) -> Response:
+    """The station table alone (HTMX refresh of the overview every five minutes)."""
+    stations = station_latest(session, request.app.state.engine, user, _timezone(request))
+    return templates.TemplateResponse(
+        request, "overview_stations.html", {"data": {"stations": stations, "parameters": overview_parameters()}}
     )
 
 

@@ -13,6 +13,11 @@ RULE_MODULES: tuple[str, ...] = (
     "ecoloop.alerts.rules.abnormal_flags",
     "ecoloop.alerts.rules.implausible_values",
     "ecoloop.alerts.rules.micro_station_spike",
+    "ecoloop.alerts.rules.aqi_category",
+    "ecoloop.alerts.rules.aqi_forecast",
+    "ecoloop.alerts.rules.statistic_validity",
+    "ecoloop.alerts.rules.target_at_risk",
+    "ecoloop.alerts.rules.water_section",
 )
 
 

@@ -3,6 +3,7 @@
 - Point 7 [1]: a value below the detection limit (未检出, "<DL", "DL L") enters calculations as ½ × DL.
 - Period means [1 + M]: weekly / ten-day / monthly — one sample suffices, several → arithmetic mean;
   quarterly — mean of at least 2 samples; annual — mean of all samples in the year.
+- Automatic-station data preferred for pH, DO, CODMn, NH3-N, TP, TN (``AUTO_PREFERRED_ITEMS``) [1].
 - pH: arithmetic mean by default; averaging through [H⁺] (−log10 of the mean hydrogen-ion concentration) as in one
   third-party implementation is available but unverified [M] (docs/standards/water.md).
 """
@@ -17,6 +18,10 @@ BELOW_DL_FACTOR = 0.5  # 82号 point 7: ½ × detection limit
 MIN_SAMPLES: dict[str, int] = {"week": 1, "tenday": 1, "month": 1, "quarter": 2, "year": 1}
 
 PH_AVERAGING = "arithmetic"  # "arithmetic" | "hydrogen_ion" [M]
+
+# 82号 [1]: automatic-station data for these items are used in preference to manual data when available.
+# Applied per section, item and month (the granularity of the preference is not stated [M]).
+AUTO_PREFERRED_ITEMS: tuple[str, ...] = ("ph", "do", "codmn", "nh3n", "tp", "tn")
 
 
 def below_dl_value(detection_limit: np.ndarray | float) -> np.ndarray:

@@ -42,7 +42,7 @@ from ecoloop.casework.plans import plan_status
 from ecoloop.casework.ratelimit import RateLimiter
 from ecoloop.casework.stats import five_lists_coverage, period_stats
 from ecoloop.casework.uploads import check_files
-from ecoloop.casework.workdays import local_date
+from ecoloop.casework.workdays import CST, local_date
 from ecoloop.errors import EcoLoopError
 from ecoloop.store.models import Region, RegionLevel, Role, SourceCategory, User
 from ecoloop.store.models.casework import (
@@ -66,6 +66,15 @@ PUBLIC_CATEGORIES = [c.value for c in SourceCategory]
 OFFICER_CHANNELS = (Channel.inspection, Channel.night_check, Channel.drone, Channel.referral, Channel.hotline)
 PAGE_SIZE = 50
 
+def _cst(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["problem_cst"] = _cst
 templates.env.globals.update(
     problem_status_label=lambda s: STATUS_LABELS.get(ProblemStatus(s), s),
     channel_label=lambda c: CHANNEL_LABELS.get(Channel(c), c),

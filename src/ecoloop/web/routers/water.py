@@ -24,7 +24,7 @@ from ecoloop.standards.water.gb3838 import CLASS_LABELS, ITEMS
 from ecoloop.store.models import Region, Role, Site, SiteKind, User
 from ecoloop.store.models.water import WaterSample
 from ecoloop.water.compensation_ledger import county_ledger, stored_ledger
-from ecoloop.water.evaluation import classify_frame
+from ecoloop.water.evaluation import classify_frame, multiples_dict
 from ecoloop.water.manual_import import parse_results
 from ecoloop.water.repository import sections, store_import
 from ecoloop.water.stats import item_trend, monthly_class_matrix, period_stats
@@ -193,7 +193,7 @@ def classify_api(body: ClassifyRequest, user: User = Depends(current_user)) -> l
     return [
         {"section": r["section"], "class": r["class_label"], "state": r["state"],
          "deciding_items": r["deciding_items"], "main_pollutants": r["main_pollutants"],
-         "exceedance_multiples": {m.split(":")[0]: float(m.split(":")[1]) for m in r["multiples"]}}
+         "exceedance_multiples": multiples_dict(r["multiples"])}
         for r in res.iter_rows(named=True)
     ]
 
@@ -254,6 +254,7 @@ def water_page(request: Request, year: int | None = Query(None), user: User = De
     return templates.TemplateResponse(request, "water/index.html", {
         "year": y, "stats": stats, "matrix": matrix, "ledger": ledger, "region": region,
         "can_import": user.role in (Role.admin, *IMPORT_ROLES), "class_colours": CLASS_COLOURS,
+        "page_has_boundaries": bool(page_data["boundaries"]["features"]),
         "page_json": json.dumps(page_data, ensure_ascii=False).replace("<", "\\u003c"),
     })
 
