@@ -139,5 +139,7 @@ def test_air_page(sqlite_engine: Engine, client_for) -> None:
     bad = client.post("/air/rank", data={"year": 2022, "peers": "甲,3,13\n", "csrf_token": token},
                       headers={"X-CSRF-Token": token})
     assert bad.status_code == 422 and "第 1 行" in bad.text
+    default = client.get("/air")  # the latest year with data: the last hour (label 2023-01-01 00:00) is 2022's
+    assert default.status_code == 200 and "2022 年" in default.text
     empty = client.get("/air", params={"year": 2030})
     assert empty.status_code == 200 and 'data-testid="no-data"' in empty.text

@@ -248,3 +248,31 @@ def test_problem_rows_are_scoped_by_region_in_queries(session, people) -> None:
     q = select(Problem)
     assert len(session.scalars(scoped(q, Problem.region_code, people["zezhou"], session)).all()) == 0
     assert len(session.scalars(scoped(q, Problem.region_code, people["chengqu"], session)).all()) == 1
+
+
+def test_concurrent_edits_in_two_sessions_are_detected(grid_engine) -> None:  # noqa: ANN001
+    """Two officers read version 1 at the same time; the second write is refused (version_id_col), nothing lost."""
+    from ecoloop.store.engine import session_factory
+
+    from .conftest import make_user
+
+    factory = session_factory(grid_engine)
+    with factory() as s, s.begin():
+        a = make_user(s, "a", "county", "140502")
+        b = make_user(s, "b", "analyst", "140500")
+        pid = _public(s).id
+    s1, s2 = factory(), factory()
+    try:
+        p1, p2 = s1.get(Problem, pid), s2.get(Problem, pid)
+        assert p1.version == p2.version == 1
+        apply(s1, p1, "accept", Actor.of(s1.get(type(a), a.id)))
+        s1.commit()
+        with pytest.raises(ConcurrentEdit):
+            apply(s2, p2, "reject", Actor.of(s2.get(type(b), b.id)), note="重复")
+        s2.rollback()
+    finally:
+        s1.close()
+        s2.close()
+    with factory() as s:
+        p = s.get(Problem, pid)
+        assert p.status == ProblemStatus.accepted and [e.action for e in p.events] == ["receive", "accept"]

@@ -114,6 +114,8 @@ def test_case_from_problem_to_closing_through_the_pages(client: TestClient) -> N
     wb = load_workbook(io.BytesIO(xlsx.content))
     assert wb["案件列表"]["B2"].value == "泽州县某工贸有限公司" and wb["案件列表"]["J2"].value == 48000
     assert wb["执法统计"]["B3"].value == 1
+    default = client.get("/enforcement/stats").text  # defaults to the last full year with cases
+    assert 'value="2022-01-01"' in default and "2022 年" in default
     for url in ("/enforcement", "/enforcement/deadlines", "/enforcement/new?problem_id=1"):
         assert client.get(url).status_code == 200, url
 

@@ -200,21 +200,22 @@ def apply(
     _check_actor(session, problem, action, actor)
     before = problem.status
     after = action.moves[before]
-    handler = _HANDLERS.get(action_name)
-    if handler:
-        handler(session, problem, actor, note, data, at)
-    problem.status = after
-    if after == S.closed:
-        problem.closed_at = at
-    ev = ProblemEvent(
-        problem_id=problem.id, at=at, actor_id=actor.user_id, actor_label=actor.label, action=action_name,
-        from_status=before.value, to_status=after.value, note=note, data=_jsonable(data),
-    )
-    problem.events.append(ev)
+    code = problem.code  # read now: after a failed flush the instance cannot be read until rollback
     try:
+        handler = _HANDLERS.get(action_name)
+        if handler:
+            handler(session, problem, actor, note, data, at)
+        problem.status = after
+        if after == S.closed:
+            problem.closed_at = at
+        ev = ProblemEvent(
+            problem_id=problem.id, at=at, actor_id=actor.user_id, actor_label=actor.label, action=action_name,
+            from_status=before.value, to_status=after.value, note=note, data=_jsonable(data),
+        )
+        problem.events.append(ev)
         session.flush()
-    except StaleDataError as exc:
-        raise ConcurrentEdit(f"problem {problem.code} was changed concurrently; 请刷新后重试") from exc
+    except StaleDataError as exc:  # another session wrote this problem since we read it (version_id_col)
+        raise ConcurrentEdit(f"problem {code} was changed concurrently; 记录已被他人修改，请刷新后重试") from exc
     extra: dict = {}
     if action_name == "verify_pass":
         from ecoloop.casework.rewards import auto_propose_after_verification

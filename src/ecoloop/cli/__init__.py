@@ -44,17 +44,11 @@ err_console = Console(stderr=True)
 
 
 def main() -> None:
-    """Entry point: user-facing errors print one line and exit 2, never a traceback."""
+    """Entry point: user-facing errors print one line and exit 2, never a traceback.
+
+    Usage errors (unknown option, bad value) are printed by Typer's standalone mode with exit 2 as usual."""
     try:
-        app(standalone_mode=False)
+        app()
     except EcoLoopError as exc:
         err_console.print(f"[bold red]错误 error:[/] {exc}")
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
-    except (typer.BadParameter, typer.core.click.ClickException) as exc:  # type: ignore[attr-defined]
-        exc.show()
-        sys.exit(exc.exit_code)

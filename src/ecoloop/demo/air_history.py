@@ -32,11 +32,15 @@ UNITS = {"co": "mg/m³"}
 # Jincheng-like annual mean levels of the hourly values per demo year (µg/m³; CO mg/m³) — demo assumptions
 # shaped on the seed (PM2.5 38 in 2022) and Shanxi bulletins; not official figures.
 LEVELS = {
-    2021: {"pm25": 41.0, "pm10": 74.0, "so2": 17.0, "no2": 31.0, "co": 0.95, "o3": 66.0},
-    2022: {"pm25": 38.0, "pm10": 69.0, "so2": 15.0, "no2": 29.0, "co": 0.90, "o3": 68.0},
+    2021: {"pm25": 37.5, "pm10": 68.0, "so2": 14.5, "no2": 26.5, "co": 0.75, "o3": 55.0},
+    2022: {"pm25": 37.5, "pm10": 66.0, "so2": 13.5, "no2": 25.5, "co": 0.70, "o3": 56.0},
     2026: {"pm25": 34.0, "pm10": 63.0, "so2": 11.0, "no2": 26.0, "co": 0.80, "o3": 70.0},
 }
 POLLUTANTS = list(POLLUTANT_CODE)
+# Shape exponents v' = c·v^b: Beijing's 2015–2016 winter episodes are far sharper than Jincheng's, so peaks are
+# compressed before scaling. Tuned so that the demo's 2022 resembles the seed (PM2.5 38, 2 heavy days, composite
+# index ≈ 4.5); good days come out near 267 rather than the real 252 — it is demo data, not a reconstruction.
+SHAPE = {"pm25": 0.85, "pm10": 0.8, "so2": 1.0, "no2": 1.0, "co": 0.7, "o3": 0.95}
 
 
 def _span(source: pl.DataFrame, src_start: date, src_end: date, weeks: int, level_year: int) -> pl.DataFrame:
@@ -44,10 +48,13 @@ def _span(source: pl.DataFrame, src_start: date, src_end: date, weeks: int, leve
     cut = source.filter(
         (pl.col("local_time") >= datetime.combine(src_start, datetime.min.time()))
         & (pl.col("local_time") < datetime.combine(src_end, datetime.min.time()))
-    ).with_columns((pl.col("local_time") + timedelta(weeks=weeks)).alias("local_time"))
+    ).with_columns(
+        (pl.col("local_time") + timedelta(weeks=weeks)).alias("local_time"),
+        *[pl.col(p).cast(pl.Float64).pow(SHAPE[p]) for p in POLLUTANTS],
+    )
     means = cut.select([pl.col(p).mean() for p in POLLUTANTS]).row(0, named=True)
     return cut.with_columns([
-        (pl.col(p).cast(pl.Float64) * (LEVELS[level_year][p] / means[p])).round(1 if p == "co" else 0).alias(p)
+        (pl.col(p) * (LEVELS[level_year][p] / means[p])).round(1 if p == "co" else 0).alias(p)
         for p in POLLUTANTS
     ])
 

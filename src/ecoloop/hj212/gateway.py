@@ -203,7 +203,11 @@ class DeviceConnection(asyncio.Protocol):
             return
         device = gw.auth.devices.get(packet.mn)
         if device is None:
-            gw.request_refresh()
+            if time.monotonic() - gw._last_refresh > 1.0:  # a device registered a moment ago: reload, retry once
+                self.busy = True
+                self.queue.insert(0, frame)
+                asyncio.ensure_future(self._refresh_then_resume())
+                return
             gw.reject(self, packet, "unknown_mn", f"MN {packet.mn} is not registered", frame, now)
             return
         if not device.enabled:
@@ -227,19 +231,29 @@ class DeviceConnection(asyncio.Protocol):
             gw.pending.append(Work(event=("online", device.id, now, self.peer)))
         gw.dispatch(self, device, packet, frame, now)
 
+    async def _refresh_then_resume(self) -> None:
+        try:
+            await self.gw.refresh_devices()
+        finally:
+            self._resume()
+
     async def _verify_then_resume(self, device: DeviceInfo, pw: str | None) -> None:
         try:
             await self.gw.auth.verify(device, pw)
         finally:
-            self.busy = False
-            frames, self.queue = self.queue, []
-            now = datetime.now(UTC)
-            for i, f in enumerate(frames):
-                if self.busy:  # another MN needs verifying: keep the rest queued, in order
-                    self.queue.extend(frames[i:])
-                    break
-                self.handle(f, now)
-            self.gw.flush_pending()
+            self._resume()
+
+    def _resume(self) -> None:
+        """Handle the frames that waited for a password check or a registry reload, in order."""
+        self.busy = False
+        frames, self.queue = self.queue, []
+        now = datetime.now(UTC)
+        for i, f in enumerate(frames):
+            if self.busy:  # another check started: keep the rest queued, in order
+                self.queue.extend(frames[i:])
+                break
+            self.handle(f, now)
+        self.gw.flush_pending()
 
     def send(self, data: bytes) -> None:
         t = self.transport
@@ -263,6 +277,7 @@ class Gateway:
         self.writer: GroupCommitWriter | None = None
         self.server: asyncio.base_events.Server | None = None
         self._refresh_wanted = False
+        self._refreshing: asyncio.Future | None = None
         self._last_refresh = 0.0
         self._paused: set[DeviceConnection] = set()
         self._tasks: list[asyncio.Task] = []
@@ -274,6 +289,7 @@ class Gateway:
         if self.config.worker_index == 0:
             self.store.mark_all_offline()
         self.auth.devices = self.store.load_devices()
+        self._last_refresh = time.monotonic()
         archive = RawArchive(self.config.archive_dir) if self.config.archive_dir else None
         self.writer = GroupCommitWriter(self.store, archive, loop, self.committed)
         self.writer.start()
@@ -320,19 +336,26 @@ class Gateway:
     def request_refresh(self) -> None:
         self._refresh_wanted = True
 
-    async def _refresh_devices(self) -> None:
-        from ecoloop.hj212.ingest_store import IngestStore as _Store
+    async def refresh_devices(self) -> None:
+        """Reload the device table (one reload at a time; callers during a reload wait for it)."""
+        if self._refreshing is not None:
+            await self._refreshing
+            return
 
         def load() -> dict[str, DeviceInfo]:
-            s = _Store(self.config.db_url)
+            s = IngestStore(self.config.db_url, synchronous="NORMAL")
             try:
                 return s.load_devices()
             finally:
                 s.close()
 
-        self.auth.devices = await asyncio.get_running_loop().run_in_executor(None, load)
-        self._last_refresh = time.monotonic()
-        self._refresh_wanted = False
+        self._refreshing = asyncio.get_running_loop().run_in_executor(None, load)
+        try:
+            self.auth.devices = await self._refreshing
+        finally:
+            self._refreshing = None
+            self._last_refresh = time.monotonic()
+            self._refresh_wanted = False
 
     async def _housekeeping(self) -> None:
         while True:
@@ -341,7 +364,7 @@ class Gateway:
                 now_m = time.monotonic()
                 if now_m - self._last_refresh > self.config.device_refresh or (
                         self._refresh_wanted and now_m - self._last_refresh > 1.0):
-                    await self._refresh_devices()
+                    await self.refresh_devices()
                 cutoff = now_m - self.config.idle_timeout
                 for c in list(self.connections):
                     if c.last_active < cutoff and c.transport is not None:

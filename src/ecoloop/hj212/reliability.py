@@ -50,7 +50,7 @@ def start_gateway(data_dir: Path, db_url: str, port: int, workers: int = 1) -> s
     return subprocess.Popen(
         [sys.executable, "-m", "ecoloop.hj212.gateway", "--db-url", db_url, "--port", str(port),
          "--archive-dir", str(data_dir / "hj212-archive"), "--workers", str(workers)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=(data_dir / "gateway.log").open("ab"),
     )
 
 
@@ -58,7 +58,7 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> 
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
         if proc.poll() is not None:
-            raise RuntimeError(f"gateway exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+            raise RuntimeError(f"gateway exited with status {proc.returncode} (see gateway.log)")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import polars as pl
 
-CST = ZoneInfo("Asia/Shanghai")  # the bureau's clock (UTC+8)
+from ecoloop.alerts.clock import CST, cst
 
-
-def cst(moment: datetime) -> str:
-    """'2024-01-01 10:00' in China Standard Time, for messages."""
-    return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+__all__ = ["CST", "cst", "fmt", "series_evidence", "subject_names"]
 
 
 def fmt(value: float | None, digits: int = 2) -> str:

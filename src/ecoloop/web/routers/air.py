@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ecoloop.air import service
@@ -24,12 +24,14 @@ from ecoloop.standards.air.aqi import aqi_report
 from ecoloop.standards.air.breakpoints import CATEGORIES
 from ecoloop.standards.air.composite_index import POLLUTANTS as CI_POLLUTANTS
 from ecoloop.standards.air.editions import edition_for_date, parse_edition
-from ecoloop.store.models import Region, User
-from ecoloop.web.deps import current_user, get_session, templates
+from ecoloop.store.models import Region, Site, SiteKind, User
+from ecoloop.store.models.timeseries import Interval, Measurement, Series
+from ecoloop.web.deps import current_user, get_session, scoped, templates
 
 router = APIRouter()
 
-AQI_INPUTS = ("so2", "no2", "pm10", "pm25", "co", "o3_8h", "o3_1h", "so2_24h")
+# Display names of the composite-index pollutants (主要污染物).
+LABELS = {"so2": "SO₂", "no2": "NO₂", "pm10": "PM₁₀", "pm25": "PM₂.₅", "co": "CO", "o3": "O₃"}
 
 
 def _engine(request: Request) -> Engine:
@@ -43,16 +45,17 @@ def _year(year: int | None) -> int:
     return y
 
 
-def _latest_year(request: Request, user: User) -> int:
-    """The latest year with hourly data in the user's region (default for pages)."""
-    from datetime import UTC, datetime
-
-    from ecoloop.air.readers import read_database
-
-    today = date.today()
-    recent = read_database(_engine(request), user.region_code,
-                           start=datetime(today.year, 1, 1, tzinfo=UTC) - service._CST)
-    return today.year if not recent.hourly.is_empty() else today.year - 1
+def _latest_year(session: Session, user: User) -> int:
+    """The local (CST) year of the newest hourly air value in the user's region (default for the page)."""
+    query = scoped(
+        select(func.max(Measurement.time)).join(Series, Series.id == Measurement.series_id)
+        .join(Site, Site.id == Series.site_id)
+        .where(Site.kind.in_([SiteKind.air_national, SiteKind.air_provincial]), Series.interval == Interval.hour),
+        Site.region_code, user, session)
+    latest = session.scalar(query)
+    if latest is None:
+        return date.today().year
+    return (latest + service._CST - timedelta(hours=1)).year  # the hour labelled 1 Jan 00:00 belongs to 31 Dec
 
 
 def _station_in_scope(cy: service.CityYear, station: str | None) -> str | None:
@@ -154,7 +157,7 @@ def rank_api(body: RankRequest, request: Request, user: User = Depends(current_u
 @router.get("/air", include_in_schema=False)
 def air_page(request: Request, year: int | None = Query(None), station: str | None = Query(None),
              user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
-    y = _year(year) if year else _latest_year(request, user)
+    y = _year(year) if year else _latest_year(session, user)
     engine = _engine(request)
     cy = service.city_year(engine, user.region_code, y)
     st = _station_in_scope(cy, station or None)
@@ -166,7 +169,7 @@ def air_page(request: Request, year: int | None = Query(None), station: str | No
     page_data = {"year": y, "station": st, "hours": hours}
     return templates.TemplateResponse(request, "air/index.html", {
         "year": y, "station": st, "region": region, "summary": summary, "months": months,
-        "stations": cy.data.stations.to_dicts(), "categories": CATEGORIES,
+        "stations": cy.data.stations.to_dicts(), "categories": CATEGORIES, "labels": LABELS,
         "page_json": json.dumps(page_data, ensure_ascii=False).replace("<", "\\u003c"),
     })
 
@@ -210,5 +213,5 @@ def rank_page(request: Request, peers: str = Form(""), year: int = Form(...),
         rows.append({"city": line[0].strip(), **{p: float(v) for p, v in zip(CI_POLLUTANTS, nums, strict=True)}})
     own = service.summary(_engine(request), session, user.region_code, _year(year)).get("ytd")
     ranking = service.rank_with_peers(own, rows) if not errors else []
-    return templates.TemplateResponse(request, "air/_rank.html", {"ranking": ranking, "errors": errors},
+    return templates.TemplateResponse(request, "air/_rank.html", {"ranking": ranking, "errors": errors, "labels": LABELS},
                                       status_code=422 if errors else 200)

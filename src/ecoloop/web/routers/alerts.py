@@ -13,8 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ecoloop.alerts.clock import cst
 from ecoloop.alerts.reconcile import acknowledge
-from ecoloop.alerts.rules._common import cst
 from ecoloop.alerts.settings import load_alert_settings
 from ecoloop.store.models import User
 from ecoloop.store.models.alerts import (

@@ -471,10 +471,12 @@ def stats_page(request: Request, start: date | None = None, end: date | None = N
                user: User = Depends(current_user), session: Session = Depends(get_session)) -> HTMLResponse:
     if not _officer(user):
         raise HTTPException(status_code=403, detail="officers only")
+    years = sorted({d.year for d in session.scalars(
+        _cases_query(user, session).with_only_columns(EnforcementCase.filed_on).distinct())}, reverse=True)
     if start is None or end is None:
-        latest = session.scalar(_cases_query(user, session).with_only_columns(EnforcementCase.filed_on)
-                                .order_by(EnforcementCase.filed_on.desc()).limit(1))
-        year = (latest or date.today()).year
+        # default: the last full year with cases (the bureau reports by year), else the current one
+        past = [y for y in years if y < date.today().year]
+        year = past[0] if past else (years[0] if years else date.today().year)
         start, end = date(year, 1, 1), date(year, 12, 31)
     code = region_code or user.region_code
     ensure_in_scope(code, user, session)
@@ -483,7 +485,7 @@ def stats_page(request: Request, start: date | None = None, end: date | None = N
     except EnforcementError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     return _page(request, "stats.html", {"s": stats, "typical_labels": TYPICAL_LABELS, "start": start.isoformat(),
-                                         "end": end.isoformat()})
+                                         "end": end.isoformat(), "years": years})
 
 
 @router.get("/enforcement/stats.xlsx")

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ecoloop.alerts.rules._common import cst
+from ecoloop.alerts.clock import cst
 from ecoloop.emissions.outlet_data import judge_outlet_hours, load_local_tables, outlet_limits
 from ecoloop.emissions.parameters import LABELS_ZH
 from ecoloop.emissions.summaries import city_summary, outlet_summary
