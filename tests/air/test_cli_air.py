@@ -104,3 +104,12 @@ def test_evaluate_cnemc_files_formats(tmp_path: Path) -> None:
                  ["--from", "2022-02-01", "--to", "2022-01-01"]):
         _user_error(["air", "evaluate", *files, *args])
     assert "not found" in _user_error(["air", "evaluate", str(tmp_path / "nope.csv")])
+    dust = tmp_path / "dust.csv"
+    dust.write_text("city,date\n晋城市,2022-01-01\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["air", "evaluate", *files, "--dust-days", str(dust), "--format", "json"],
+                             standalone_mode=False)
+    assert res.exception is None, res.exception
+    rows = json.loads(res.output)
+    assert [r["dust"] for r in rows if r["city"] == "晋城市" and r["date"] == "2022-01-01"] == [True]
+    dust.write_text("city,date\n晋城市,01/01/2022\n", encoding="utf-8")
+    assert "YYYY-MM-DD" in _user_error(["air", "evaluate", *files, "--dust-days", str(dust)])

@@ -81,3 +81,13 @@ def test_column_widths_fill_the_table() -> None:
     widths = column_widths_mm(["指标", "本期"], [["O3 日最大8小时平均第90百分位浓度", "230"]])
     assert sum(widths) == pytest.approx(150.0)
     assert widths[0] > widths[1]
+
+
+def test_insufficient_air_coverage_is_stated(seed_bulletin: BulletinData) -> None:
+    seed_bulletin.air.valid_days, seed_bulletin.air.min_days, seed_bulletin.air.coverage_ok = 30, 324, False
+    notes = [plain_text(b.text) for b in compose(seed_bulletin).blocks
+             if isinstance(b, Paragraph) and b.style == "note"]
+    assert "注：本期空气质量有效监测天数为 30 天，未达到 GB 3095 数据有效性要求（至少 324 天），以上统计结果仅供参考。" in notes
+    seed_bulletin.air.coverage_ok = True
+    assert not any("有效监测天数" in plain_text(b.text) for b in compose(seed_bulletin).blocks
+                   if isinstance(b, Paragraph))

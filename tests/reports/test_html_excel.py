@@ -50,3 +50,21 @@ def test_excel_has_every_table_with_numbers(seed_bulletin: BulletinData) -> None
     ranking = wb["综合指数排名"]
     assert ranking.max_row == 2 + 168
     assert isinstance(ranking.cell(3, 3).value, float)
+
+
+def test_charts_draw_chinese_with_a_cjk_font(seed_bulletin: BulletinData) -> None:
+    """No tofu: the chart font resolves to an installed Noto CJK face and no glyph is reported missing."""
+    import warnings
+
+    from matplotlib import font_manager
+
+    from ecoloop.reports import charts
+    from ecoloop.reports.official_layout import CHART_FONT
+
+    path = font_manager.findfont(font_manager.FontProperties(family=CHART_FONT), fallback_to_default=False)
+    assert "NotoSansCJK" in path.replace(" ", "")
+    a = seed_bulletin.air
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)" for tofu
+        png = charts.aqi_category_chart(a.monthly_categories, a.category_order, a.category_colours)
+    assert png.startswith(b"\x89PNG")

@@ -70,6 +70,9 @@ def test_downloads(client: TestClient) -> None:
     assert docx.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert "attachment" in docx.headers["content-disposition"]
     assert Document(io.BytesIO(docx.content)).paragraphs[0].text == "泽州县2022年第二季度生态环境质量状况及重点工作进展"
+    html = c.get("/reports/bulletin.html", params={"period": "2022", "region": "140500"})
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "晋城市2022年生态环境质量状况及重点工作进展" in html.text and "inline" in html.headers["content-disposition"]
     xlsx = c.get("/api/v1/reports/bulletin", params={"period": "2022", "format": "xlsx"})
     assert xlsx.status_code == 200
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[0] == "目录"

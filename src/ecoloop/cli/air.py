@@ -203,6 +203,8 @@ def evaluate_command(
     end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
     fmt: str = typer.Option("csv", "--format", help="csv, json or xlsx."),
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file (required for xlsx)."),
+    dust_days: Path = typer.Option(None, "--dust-days",
+                                   help="CSV city,date of sand-dust days (excluded from PM and the index)."),
 ) -> None:
     """Daily AQI or period statistics (composite index, rank, day counts) from hourly station data."""
     from ecoloop.air.evaluate import LEVELS, evaluate
@@ -223,8 +225,10 @@ def evaluate_command(
         raise EcoLoopError("--from is after --to")
     cfg = settings()
     data = read_inputs(inputs, cfg.timezone)
+    dust = _read_dust_days(dust_days) if dust_days is not None else None
     try:
-        result = evaluate(data, level, period, first, last, policy=cfg.air_edition_policy, timezone=cfg.timezone)
+        result = evaluate(data, level, period, first, last, policy=cfg.air_edition_policy, timezone=cfg.timezone,
+                          dust_days=dust)
     except ValueError as exc:
         raise EcoLoopError(str(exc)) from None
     result = _flatten(result)
@@ -238,6 +242,19 @@ def evaluate_command(
         typer.echo(f"wrote {result.height} rows to {output}")
     else:
         typer.echo(text, nl=fmt == "json")
+
+
+def _read_dust_days(path: Path) -> pl.DataFrame:
+    if not path.is_file():
+        raise EcoLoopError(f"file not found: {path}")
+    frame = pl.read_csv(path, infer_schema_length=0)
+    if {"city", "date"} - set(frame.columns):
+        raise EcoLoopError(f"{path}: sand-dust file needs columns city,date")
+    parsed = frame.select("city", pl.col("date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False))
+    bad = parsed.with_row_index("row").filter(pl.col("date").is_null())
+    if bad.height:
+        raise EcoLoopError(f"{path}: row {bad['row'][0] + 2}: date must be YYYY-MM-DD")
+    return parsed
 
 
 def _flatten(frame: pl.DataFrame) -> pl.DataFrame:

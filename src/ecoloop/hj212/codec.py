@@ -30,6 +30,7 @@ _HEADER_KEYS = {"qn": "QN", "st": "ST", "cn": "CN", "pw": "PW", "mn": "MN", "fla
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _CP_START = b"CP=&&"
 _SPLIT_RE = re.compile(r"[;,]")
+_INF = (float("inf"), float("-inf"))
 _VALUE_STATS = {name: name.lower() for name in proto.VALUE_FIELDS}  # Rtd → rtd, ZsAvg → zsavg (Series.statistic)
 
 
@@ -92,7 +93,7 @@ class Packet:
     @property
     def flag(self) -> int | None:
         v = self.header.get("Flag")
-        return int(v) if v is not None else None
+        return int(v) if v is not None else None  # validated 0–255 by the parser
 
     @property
     def ack_requested(self) -> bool:
@@ -347,36 +348,36 @@ def parse_cp(cp: str) -> tuple[dict[str, str], dict[str, Item]]:
     items: dict[str, Item] = {}
     numeric = proto.NUMERIC_FIELDS
     value_fields = _VALUE_STATS
+    ascii_cp = cp.isascii()  # the common case: no per-token character checks needed
+    inf = _INF
     for token in _split_cp(cp):
         if not token:
             continue
         key, eq, value = token.partition("=")
         if not eq or not key:
             raise _fail("bad_cp", f"CP token {token[:40]!r} is not KEY=VALUE")
+        if not ascii_cp and not key.isascii():
+            raise _fail("non_ascii", f"non-ASCII field name {key[:20]!r}")
         code, dash, name = key.rpartition("-")
         if not dash:
-            if not key.isascii():
-                raise _fail("non_ascii", f"non-ASCII field name {key[:20]!r}")
             params[key] = value
             continue
-        if not key.isascii():
-            raise _fail("non_ascii", f"non-ASCII field name {key[:20]!r}")
+        item = items.get(code)
+        if item is None:
+            item = items[code] = Item(code, {})
+        item.fields[name] = value
         if name in numeric:
             try:
                 number = float(value)
             except ValueError:
                 raise _fail("bad_number", f"{key}={value[:20]!r} is not a number") from None
-            if number != number or number in (float("inf"), float("-inf")):
+            if number != number or number in inf:
                 raise _fail("bad_number", f"{key}={value[:20]!r} is not a finite number")
-        elif name != "Info" and not value.isascii():
+            stat = value_fields.get(name)
+            if stat is not None:
+                item.values.append((stat, number))
+        elif not ascii_cp and name != "Info" and not value.isascii():
             raise _fail("non_ascii", f"non-ASCII value in {key}")
-        item = items.get(code)
-        if item is None:
-            item = items[code] = Item(code, {})
-        item.fields[name] = value
-        stat = value_fields.get(name)
-        if stat is not None:
-            item.values.append((stat, number))
     return params, items
 
 

@@ -42,6 +42,7 @@ class WriterStats:
     rows: int = 0
     max_batch: int = 0
     commit_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the writer thread (archive + database)
     errors: int = 0
     last_error: str | None = None
     batch_sizes: list[int] = field(default_factory=list)
@@ -110,6 +111,7 @@ class GroupCommitWriter(threading.Thread):
 
     def flush(self, batch: list[Work]) -> None:
         """Archive, store in one transaction, then hand the batch back to the loop (acks). Retries on error."""
+        cpu0 = time.thread_time()
         packets = [w.packet for w in batch if w.packet is not None]
         rejects = [w.reject for w in batch if w.reject is not None]
         events = [w.event for w in batch if w.event is not None]
@@ -131,6 +133,7 @@ class GroupCommitWriter(threading.Thread):
                     return
         st = self.stats
         st.commit_seconds += time.perf_counter() - started
+        st.cpu_seconds += time.thread_time() - cpu0
         st.batches += 1
         st.packets += len(packets)
         st.duplicates += sum(1 for p in packets if not p.is_new)

@@ -103,6 +103,8 @@ class AirSection(Section):
     heavy_days: Indicator | None = None  # 重污染天数
     heavy_day_ratio: Indicator | None = None  # 重污染天数比率 (%)
     valid_days: int | None = None
+    min_days: int | None = None  # GB 3095 表4 minimum for the period (as the air module reports it; 0 = none)
+    coverage_ok: bool | None = None  # the air module's data-coverage verdict for the period
     monthly_categories: list[MonthlyCategoryDays] = field(default_factory=list)
     category_order: list[str] = field(default_factory=list)  # category labels, best first
     category_colours: dict[str, str] = field(default_factory=dict)  # label → "#RRGGBB" (HJ 633 Appendix A)

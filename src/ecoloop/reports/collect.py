@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -234,11 +235,17 @@ def collect_air(session: Session, period: ReportPeriod, region_code: str) -> Air
     from ecoloop.standards.air.breakpoints import CATEGORIES
 
     previous = period.same_period_last_year()
-    window = _utc_bounds(previous.start, last_day(period))
-    data = read_database(session.get_bind(), region_code, *window)
+    engine = session.get_bind()
+    data = read_database(engine, region_code, *_utc_bounds(period.start, last_day(period)))
     if data.hourly.is_empty():
         return AirSection(available=False, missing=f"{API_AIR_READ}: 本期无空气监测数据", source=API_AIR_READ)
     daily = daily_values(data, "city", period_end=last_day(period))
+    # The same period last year (同比) is read on its own: for a month that is one month, not the 13 between.
+    data_before = read_database(engine, region_code, *_utc_bounds(previous.start, last_day(previous)))
+    if not data_before.hourly.is_empty():
+        daily_before = daily_values(data_before, "city", period_end=last_day(previous))
+        daily = pl.concat([daily_before, daily], how="diagonal_relaxed").unique(["city", "date"], keep="last")
+        daily = daily.sort("city", "date")
     kind = period.kind
     current = period_statistics(daily, kind, start=period.start, end=last_day(period))
     before = period_statistics(daily, kind, start=previous.start, end=last_day(previous))
@@ -315,7 +322,7 @@ def collect_air(session: Session, period: ReportPeriod, region_code: str) -> Air
         heavy_days=ind("heavy_days", "重污染天数", "heavy_days", "天", 0, change_col="heavy_days_change",
                        change_unit="天", prev_col="heavy_days_previous"),
         heavy_day_ratio=ind("heavy_day_ratio", "重污染天数比率", "heavy_ratio", "%", ratio),
-        valid_days=row.get("valid_days"),
+        valid_days=row.get("valid_days"), min_days=row.get("min_days"), coverage_ok=row.get("coverage_ok"),
         monthly_categories=category_days,
         category_order=[c.category_zh for c in CATEGORIES],
         category_colours={c.category_zh: c.color_hex for c in CATEGORIES},
@@ -332,8 +339,6 @@ def collect_sources(session: Session, period: ReportPeriod, region_code: str) ->
     judge = resolve_api(API_EMISSIONS_JUDGE)
     outlet_summary = resolve_api(API_EMISSIONS_OUTLETS)
     city_summary = resolve_api(API_EMISSIONS_CITY)
-    import polars as pl
-
     from ecoloop.store.models import Outlet, PollutionSource
     from ecoloop.store.models.sources import SOURCE_CATEGORY_LABELS
 

@@ -188,6 +188,10 @@ class _Composer:
             clauses.append(text)
         if clauses:
             self.para(f"{self.period}，{self.data.region_name}" + "；".join(clauses) + "。")
+        if a.coverage_ok is False and a.valid_days is not None:
+            need = f"（至少 {a.min_days} 天）" if a.min_days else ""
+            self.para(f"注：本期空气质量有效监测天数为 {a.valid_days} 天，未达到 GB 3095 数据有效性要求{need}，"
+                      "以上统计结果仅供参考。", style="note")
         others = [i for i in a.other_pollutants if i.value is not None]
         if others:
             parts = [f"{_label(i.label)} {_value_with_unit(i)}{_change_phrase(i)}" for i in others]
