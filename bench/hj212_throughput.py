@@ -111,8 +111,10 @@ async def idle_connections(port: int, n: int, pid: int) -> None:
     opened = time.perf_counter() - t0
     await asyncio.sleep(3)
     alive = sum(1 for _, w in conns if not w.is_closing())
+    server_fds = len(list(Path(f"/proc/{pid}/fd").iterdir()))
     rss, peak = peak_rss_mb(pid)
-    print(f"idle connections: {alive:,}/{n:,} open after {opened:.1f} s; gateway RSS {rss0:.0f} → {rss:.0f} MiB "
+    print(f"idle connections: {alive:,}/{n:,} open after {opened:.1f} s ({server_fds:,} file descriptors held by "
+          f"the gateway); gateway RSS {rss0:.0f} → {rss:.0f} MiB "
           f"(peak {peak:.0f}); {(rss - rss0) * 1024 / max(alive, 1):.1f} KiB per connection")
     for _, w in conns:
         w.close()

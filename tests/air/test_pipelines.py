@@ -248,3 +248,16 @@ def test_hourly_so2_above_800_uses_24h_mean_in_2012_and_200_in_2026():
     assert h26.row(-1, named=True)["iaqi_so2"] == 200
     early = h12.row(5, named=True)  # only 6 hours so far: no valid 24-h mean
     assert early["so2_24h"] is None and early["o3_8h"] == 5.0
+
+
+def test_period_means_rounded_half_even():
+    def daily(pm: list[float]) -> pl.DataFrame:
+        n = len(pm)
+        return pl.DataFrame({"city": ["X"] * n, "date": [date(2022, 1, 1) + timedelta(days=i) for i in range(n)],
+                             "so2": [10.0] * n, "no2": [10.0] * n, "pm10": [50.0] * n, "pm25": pm,
+                             "co": [0.5] * n, "o3_8h": [100.0] * n, "o3_1h": [100.0] * n, "aqi": [50] * n})
+
+    assert period_statistics(daily([38.0, 39.0]), "month")["pm25_mean"].to_list() == [38.0]  # 38.5 → 38
+    assert period_statistics(daily([39.0, 40.0]), "month")["pm25_mean"].to_list() == [40.0]  # 39.5 → 40
+    thirds = [38.1, 38.2, 39.2]  # mean 38.5 computed as 38.49999… in binary
+    assert period_statistics(daily(thirds), "month")["pm25_mean"].to_list() == [38.0]

@@ -196,3 +196,62 @@ def test_enterprise_sees_only_its_own_problems(client: TestClient) -> None:
                                        "title": "道路积尘", "region_code": "140502001001"})
     login(client, "ent")
     assert client.get("/api/v1/problems").json()["total"] == 1
+
+
+def test_api_entry_fire_point_upload_and_duplicate_receipt(client: TestClient) -> None:
+    first = _report(client)
+    second = _report(client, data={"description": "同一家饭店油烟，楼下又开始排了"})
+    code2 = re.search(r"code=([A-Z0-9]+)", second.headers["location"]).group(1)
+    token = login(client, "chengqu")
+    h = {"X-CSRF-Token": token}
+    items = client.get("/api/v1/problems").json()["items"]
+    newer, older = items[0], items[1]
+    r = client.post(f"/api/v1/problems/{newer['id']}/actions", headers=h,
+                    json={"action": "mark_duplicate", "data": {"duplicate_of": older["code"]}})
+    assert r.status_code == 200 and r.json()["status"] == "duplicate"
+    client.post(f"/api/v1/problems/{older['id']}/actions", headers=h, json={"action": "accept"})
+    seen = client.get(f"/api/v1/problems/receipt/{code2}").json()
+    assert seen["merged_into"] == older["code"] and seen["status"] == "accepted"  # follows the original
+    assert first.status_code == 303
+    # JSON entry of an officer finding, and a refused one outside the officer's region
+    r = client.post("/api/v1/problems", headers=h, json={"channel": "referral", "category": "wastewater",
+                                                         "title": "省督察交办：企业偷排", "region_code": "140502001",
+                                                         "external_ref": "晋环督办〔2022〕001号",
+                                                         "referral_due_date": "2022-12-01"})
+    assert r.status_code == 201 and r.json()["referral_due_date"] == "2022-12-01"
+    r = client.post("/api/v1/problems", headers=h, json={"channel": "inspection", "category": "road", "title": "x",
+                                                         "region_code": "140525"})
+    assert r.status_code == 403
+    # satellite fire points through the API
+    csv_text = "longitude,latitude,time,confidence\n112.93,35.78,2022-10-21T13:40:00,85\n116.39,39.91,2022-10-21T13:40:00,90\n"
+    r = client.post("/api/v1/problems/fire-points", headers=h, files={"file": ("fires.csv", csv_text.encode(), "text/csv")})
+    assert r.status_code == 200 and r.json()["created"] == 1 and r.json()["rejects"][0]["line"] == 3
+    grid_token = login(client, "grid")
+    r = client.post("/api/v1/problems/fire-points", headers={"X-CSRF-Token": grid_token},
+                    files={"file": ("fires.csv", csv_text.encode(), "text/csv")})
+    assert r.status_code == 403  # grid officers do not import
+
+
+def test_plans_through_the_api_with_lateness_and_scope(client: TestClient) -> None:
+    token = login(client, "chengqu")
+    h = {"X-CSRF-Token": token}
+    r = client.post("/api/v1/problems/plans", headers=h, json={
+        "title": "裸地苫盖", "responsible_unit": "城区住建局", "region_code": "140502", "quantity": 89, "unit_label": "块",
+        "milestones": [["2022-11-30", 40], ["2022-12-31", 89]]})
+    assert r.status_code == 201
+    pid = r.json()["id"]
+    r = client.post(f"/api/v1/problems/plans/{pid}/progress", headers=h,
+                    json={"as_of": "2022-12-01", "cumulative_done": 35})
+    assert r.json() == {"done": 35, "expected": 40, "late": True, "percent": 39.3}
+    r = client.post(f"/api/v1/problems/plans/{pid}/progress", headers=h,
+                    json={"as_of": "2022-12-02", "cumulative_done": 30})
+    assert r.status_code == 400
+    plans = client.get("/api/v1/problems/plans", params={"as_of": "2022-12-02"}).json()
+    assert plans[0]["done"] == 35 and plans[0]["late"] is True
+    zz = login(client, "zezhou")
+    assert client.post(f"/api/v1/problems/plans/{pid}/progress", headers={"X-CSRF-Token": zz},
+                       json={"as_of": "2022-12-03", "cumulative_done": 89}).status_code == 404
+    assert client.get("/api/v1/problems/plans").json() == []
+    r = client.post("/api/v1/problems/plans", headers={"X-CSRF-Token": zz}, json={
+        "title": "x", "responsible_unit": "u", "region_code": "140502", "quantity": 1, "milestones": [["2022-12-31", 1]]})
+    assert r.status_code == 404

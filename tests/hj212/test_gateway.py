@@ -19,7 +19,7 @@ from ecoloop.hj212.gateway import Gateway, GatewayConfig
 from ecoloop.hj212.provisioning import provision_devices
 from ecoloop.hj212.replay import replay_archive
 from ecoloop.hj212.sm4_cipher import TEST_KEY
-from ecoloop.store import migrate
+from ecoloop.store import migrate, timeseries_io
 from ecoloop.store.engine import make_engine, session_factory
 from ecoloop.store.models import Measurement, Series
 from ecoloop.store.models.ingest import Hj212DeviceState, Hj212Receipt, Hj212Rejected
@@ -111,6 +111,9 @@ def test_data_stored_acked_and_retry_not_counted_twice(engine: Engine, db_url: s
         assert not state.online  # the connection closed
         receipt = s.scalars(select(Hj212Receipt)).one()
         assert receipt.data_time == T0.astimezone(UTC) and receipt.cn == "2061"
+    # the shared bulk reader (used by the air/water pipelines) sees the same hour-END label
+    frame = timeseries_io.read_site_series(engine, parameters=["a21026"], interval="hour", statistic="avg")
+    assert frame["time"].to_list() == [datetime(2026, 1, 1, 1, 0, tzinfo=UTC)] and frame["value"][0] == 12.5
 
 
 def test_auth_unknown_mn_and_wrong_password(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -338,3 +341,30 @@ def test_many_devices_concurrently(sqlite_engine: Engine, tmp_path: Path, n_devi
     with session_factory(sqlite_engine)() as s:
         stored = s.scalar(select(func.count()).select_from(Hj212Receipt))
     assert stored >= acked
+
+
+def test_gap_after_outage_triggers_a_history_request(sqlite_engine: Engine, tmp_path: Path) -> None:
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    mn = provision_devices(sqlite_engine, 1)[0].mn
+
+    async def scenario() -> None:
+        async with running_gateway(url, tmp_path) as gw:
+            c = await Client.connect(gw)
+            await c.send(hour_packet(mn, T0, "20260101090000001"))  # 08:00 CST
+            await c.replies(1)
+            await c.send(hour_packet(mn, T0 + timedelta(hours=4), "20260101130000001"))  # 12:00: 09–11 missing
+            ack, request = await c.replies(2)
+            assert ack.cn == "9014"
+            assert request.cn == "2061" and request.flag == 5
+            assert request.params == {"BeginTime": "20260101090000", "EndTime": "20260101110000"}
+            # the device answers with the missing hours: stored, gap count unchanged
+            for h in (1, 2, 3):
+                await c.send(hour_packet(mn, T0 + timedelta(hours=h), f"2026010113000010{h}"))
+            assert [r.cn for r in await c.replies(3)] == ["9014"] * 3
+            await c.close()
+
+    asyncio.run(scenario())
+    with session_factory(sqlite_engine)() as s:
+        state = s.scalars(select(Hj212DeviceState)).one()
+    assert (state.packets, state.gaps) == (5, 1)
+    assert count(sqlite_engine, Measurement) == 10

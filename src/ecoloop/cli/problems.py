@@ -229,3 +229,35 @@ def install_rules() -> None:
     """Install the default dispatch rules (only when the rule table is empty)."""
     with session_scope(context.engine()) as s:
         console.print(f"installed {install_default_rules(s)} dispatch rule(s)")
+
+
+@app.command("plans")
+def plans(as_of: str | None = typer.Option(None, help="YYYY-MM-DD (default: today)")) -> None:
+    """Task plans with expected vs done and lateness (计划进度)."""
+    from ecoloop.casework.plans import plan_status
+    from ecoloop.store.models.casework import TaskPlan
+
+    day = _date(as_of) if as_of else date.today()
+    with session_scope(context.engine()) as s:
+        t = Table("ID", "任务", "责任单位", "目标", "应完成", "已完成", "状态")
+        for plan in s.scalars(select(TaskPlan).order_by(TaskPlan.id)):
+            st = plan_status(s, plan, day)
+            t.add_row(str(st.plan_id), st.title, st.responsible_unit, f"{st.quantity} {st.unit_label} / {st.due_date}",
+                      str(st.expected), f"{st.done} ({st.percent}%)", "滞后" if st.late else "正常")
+        console.print(t)
+
+
+@app.command("plan-progress")
+def plan_progress(plan_id: int, done: int = typer.Option(..., help="cumulative quantity done"),
+                  as_of: str = typer.Option(..., help="YYYY-MM-DD"), note: str = typer.Option("")) -> None:
+    """Report cumulative progress of a plan (append-only)."""
+    from ecoloop.casework.plans import plan_status, report_progress
+    from ecoloop.store.models.casework import TaskPlan
+
+    with session_scope(context.engine()) as s:
+        plan = s.get(TaskPlan, plan_id)
+        if plan is None:
+            raise EcoLoopError(f"no plan {plan_id}")
+        report_progress(s, plan, _date(as_of), done, note)
+        st = plan_status(s, plan, _date(as_of))
+        console.print(f"{st.title}: {st.done}/{st.quantity} (expected {st.expected}) {'滞后' if st.late else '正常'}")

@@ -54,4 +54,4 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
     daily = daily_values(data, "city").filter(pl.col("date").dt.year() == 2022)
     row = period_statistics(daily, "year").row(0, named=True)
     return (f"air: {added} targets; 2022 city PM2.5 {row['pm25_mean']:.0f} µg/m³, 优良 {row['good_days']} 天 "
-            f"({row['good_ratio']}%), 重污染 {row['heavy_days']} 天, 综合指数 {row['composite_index']}")
+            f"({row['good_ratio']}%), 重污染 {row['heavy_days']} 天, 综合指数 {row['composite_index']:.2f}")

@@ -23,7 +23,7 @@ from ecoloop.casework.escalation import escalate_overdue
 from ecoloop.casework.fire_points import import_fire_points
 from ecoloop.casework.grid import GridIndex, OutsideCity
 from ecoloop.casework.intake import open_problem, open_problem_from_alert
-from ecoloop.casework.lifecycle import Actor, apply
+from ecoloop.casework.lifecycle import SYSTEM, Actor, apply
 from ecoloop.casework.plans import add_plan, report_progress
 from ecoloop.store.models import PollutionSource, Region, RegionLevel, Role, Site
 from ecoloop.store.models.casework import Campaign, Channel, Problem, ProblemStatus
@@ -146,6 +146,8 @@ class _Demo:
     def run(self, p: Problem, received: datetime, now: datetime, *, fail_p: float = 0.1, late_p: float = 0.12,
             reject_p: float = 0.04, public: bool = False) -> None:
         rng = self.rng
+        if received > now - timedelta(days=45):
+            late_p = max(late_p, 0.35)  # live items: enough running late to fill the overdue board (逾期督办)
         county, grid = self.county_officer(p.region_code), self.grid_officer(p.region_code)
         t = received + timedelta(hours=float(rng.uniform(0.5, 20)))
         if t > now:
@@ -173,6 +175,11 @@ class _Demo:
             span = (due_end - t).total_seconds()
             if late or span <= 3600:
                 t = due_end + timedelta(days=float(rng.uniform(1, 6)))
+                esc_at = due_end + timedelta(hours=16)  # the next morning's escalation run (逾期升级)
+                if esc_at < min(t, now) and p.status.value in ("dispatched", "rectifying", "returned"):
+                    resp = self.s.get(Region, p.responsible_region_code or p.region_code)
+                    apply(self.s, p, "escalate", SYSTEM, at=esc_at, note="逾期 1 个工作日，升级至上一级",
+                          data={"to_region_code": resp.parent_code if resp else None, "due_date": due.isoformat()})
             else:
                 t += timedelta(seconds=float(rng.uniform(0.3, 1.0)) * span)
             if t > now:
@@ -289,7 +296,6 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
             if datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC) <= now:
                 report_progress(s, plan, as_of, done, note="演示数据")
         counts: dict[str, int] = {}
-        year_end = datetime(2023, 1, 1, tzinfo=UTC)
 
         # 131 straw-burning fire points (seed), 2022: June wheat harvest and the Oct–Nov autumn harvest.
         rural = [c for code, c in d.counties.items() if code != "140502"]
@@ -320,22 +326,22 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
         # 73 fireworks problems found and stopped around the 2022 Spring Festival and New Year (seed).
         for i in range(73):
             day = d.random_day(date(2022, 1, 25), date(2022, 2, 15)) if i < 50 else d.random_day(date(2022, 12, 20), date(2022, 12, 31))
-            d.finding(Channel.night_check if i % 2 else Channel.inspection, "fireworks", day, year_end)
+            d.finding(Channel.night_check if i % 2 else Channel.inspection, "fireworks", day, now)
         counts["fireworks"] = 73
         for _ in range(160):  # 专职夜查
             day = d.random_day(date(2022, 1, 1), date(2022, 12, 31))
-            d.finding(Channel.night_check, NIGHT_CATS[int(rng.integers(len(NIGHT_CATS)))], day, year_end)
+            d.finding(Channel.night_check, NIGHT_CATS[int(rng.integers(len(NIGHT_CATS)))], day, now)
         for _ in range(220):  # 巡查
             day = d.random_day(date(2022, 1, 1), date(2022, 12, 31))
-            d.finding(Channel.inspection, INSPECT_CATS[int(rng.integers(len(INSPECT_CATS)))], day, year_end)
+            d.finding(Channel.inspection, INSPECT_CATS[int(rng.integers(len(INSPECT_CATS)))], day, now)
         for _ in range(24):  # 无人机巡查 (spring dust and autumn straw)
             day = d.random_day(date(2022, 3, 1), date(2022, 11, 30))
             d.finding(Channel.drone, ("yard_bare_land", "construction_site", "straw_burning")[int(rng.integers(3))],
-                      day, year_end)
+                      day, now)
         for i in range(260):  # 群众举报 via web / Open311 / hotline
             day = d.random_day(date(2022, 1, 1), date(2022, 12, 31))
             ch = (Channel.public_web, Channel.public_web, Channel.hotline, Channel.open311)[i % 4]
-            d.public_report(day, year_end, ch)
+            d.public_report(day, now, ch)
         # Referrals from the provincial inspection team, with their own number and due date.
         for i in range(18):
             day = d.random_day(date(2022, 4, 1), date(2022, 11, 30))
@@ -348,7 +354,7 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
                                external_ref=f"晋环督办〔2022〕{i + 1:03d}号", referral_from="山西省生态环境保护督察办公室（演示）",
                                referral_due_date=due, original={"doc": f"晋环督办〔2022〕{i + 1:03d}号"}, grid=d.grid,
                                is_demo=True, actor=d.city())
-            d.run(res.problem, at, year_end, reject_p=0.0)
+            d.run(res.problem, at, now, reject_p=0.0)
         # Monitoring alerts through the public contract (the alerts module's entry point).
         stations = list(s.scalars(select(Site).where(Site.kind == "air_micro")))
         for i in range(30):
@@ -362,7 +368,7 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
                 lon=site.lon if site else None, lat=site.lat if site else None, received_at=at)
             p = s.get(Problem, pid)
             p.is_demo = True
-            d.run(p, at, year_end, reject_p=0.1)
+            d.run(p, at, now, reject_p=0.1)
         counts["alerts"] = 30
 
         # Live items: the last 45 days up to now, so inboxes, the verification queue and the overdue board are busy.
@@ -374,9 +380,11 @@ def load(ctx) -> str:  # noqa: ANN001 - DemoContext
             else:
                 d.finding(Channel.inspection if i % 2 else Channel.night_check,
                           NIGHT_CATS[int(rng.integers(len(NIGHT_CATS)))], day, now)
-        escalated = escalate_overdue(s, now)
+        escalate_overdue(s, now)
+        overdue_now = len(list(s.scalars(select(Problem.id).where(
+            Problem.is_overdue.is_(True), Problem.status.in_(["dispatched", "rectifying", "returned"])))))
         total = s.scalar(select(Problem.id).order_by(Problem.id.desc()).limit(1)) or 0
         closed = len(list(s.scalars(select(Problem.id).where(Problem.status == ProblemStatus.closed))))
     return (f"problems: {total} demo problems ({counts['satellite']} satellite fire points, {counts['fireworks']} fireworks, "
             f"30 alerts, night checks, inspections, public reports with rewards, referrals); {closed} closed (销号); "
-            f"{len(escalated)} escalated as overdue; 13 campaigns; gasifier phase-out plan")
+            f"{overdue_now} overdue now (escalated); 13 campaigns; gasifier phase-out plan")

@@ -49,3 +49,4 @@ def modbus_crc_candidates(segment: bytes) -> tuple[str, str]:
     """MODBUS CRC of the segment printed high byte first and low byte first (seen in device logs, §1.11.3)."""
     crc = modbus_crc(segment)
     return f"{crc:04X}", f"{crc & 0xFF:02X}{crc >> 8:02X}"
+

@@ -51,6 +51,7 @@ class GatewayConfig:
     device_refresh: float = 10.0  # s between reloads of the device table
     synchronous: str = "FULL"  # SQLite: fsync on every commit (durable against power loss, not only SIGKILL)
     max_write_buffer: int = 1 << 20  # a device that does not read its acks is cut off beyond this
+    backfill: bool = True  # after a gap in 2051/2061/2031 data, send the device a history request for it
     workers: int = 1  # processes sharing the port (SO_REUSEPORT); the kernel spreads connections over them
     worker_index: int = 0
 
@@ -63,6 +64,7 @@ class GatewayStats:
     accepted: int = 0
     acked: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
+    backfill_requests: int = 0
 
 
 class Authenticator:
@@ -443,7 +445,7 @@ class Gateway:
         if isinstance(stored, Refusal):
             self.reject(conn, packet, stored.reason, stored.detail, frame, now, device)
             return
-        token = (conn, codec.data_ack(packet)) if packet.ack_requested else (conn, None)
+        token = (conn, codec.data_ack(packet) if packet.ack_requested else None, packet)
         self.stats.accepted += 1
         self.pending.append(Work(packet=stored, archive=(now, conn.peer, "ok", frame), token=token))
 
@@ -464,10 +466,17 @@ class Gateway:
             tok = w.token
             if tok is None:
                 continue
-            conn, reply = tok
+            conn, reply = tok[0], tok[1]
             if reply is not None:
                 conn.send(reply)
                 self.stats.acked += 1
+            p = w.packet
+            if p is not None and p.gap is not None and self.config.backfill and len(tok) > 2:
+                # a gap after an outage: ask the device for the missing periods (表 9 history query, C.23/C.41)
+                packet = tok[2]
+                begin, end = p.gap
+                conn.send(codec.history_request(packet.mn, packet.pw, packet.cn, begin, end, st=packet.st or "22"))
+                self.stats.backfill_requests += 1
         if self._paused and self.writer is not None and self.writer.backlog < self.config.max_backlog // 2:
             for c in self._paused:
                 if c.transport is not None and not c.transport.is_closing():

@@ -54,6 +54,7 @@ class StoredPacket:
     version: str
     received_at: datetime
     is_new: bool = False
+    gap: tuple[datetime, datetime] | None = None  # DataTimes (UTC) of the missing periods before this one, if any
 
 
 @dataclass(slots=True)
@@ -128,7 +129,8 @@ class IngestStore:
     # ---------------------------------------------------------------------------------------------------------
     def _t(self, moment: datetime) -> object:
         if self.backend == "sqlite":
-            return moment.astimezone(UTC).strftime(SQLITE_TIME)
+            # same text as SQLITE_TIME ("%Y-%m-%d %H:%M:%S.%f"), several times faster than strftime
+            return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         return moment
 
     def _from_db_time(self, value: object) -> datetime | None:
@@ -332,6 +334,8 @@ class IngestStore:
                         and (p.label - prev) > step * GAP_TOLERANCE:
                     st.bump("gaps")
                     st.last_gap_start, st.last_gap_end = prev, p.data_time
+                    if p.data_time - step >= prev:
+                        p.gap = (prev, p.data_time - step)
                 if prev is None or p.label > prev:
                     st.last_by_cn[p.cn] = p.label
             if st.last_data_time is None or p.label > st.last_data_time:

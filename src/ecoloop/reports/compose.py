@@ -225,7 +225,7 @@ class _Composer:
             [[m.month, *[m.days.get(c, 0) for c in cats]] for m in a.monthly_categories], in_document=False,
         ))
         target = a.pm25.target.value if a.pm25 is not None and a.pm25.target is not None else None
-        origin = a.pm25.target.origin if a.pm25 is not None and a.pm25.target is not None else "目标"
+        origin = origin_name(a.pm25.target.origin) if a.pm25 is not None and a.pm25.target is not None else "目标"
         self.figure(
             "pm25_trend", f"{self.period}各月 PM2.5 平均浓度与目标",
             charts.pm25_trend_chart(a.pm25_monthly, target, origin),

@@ -124,8 +124,9 @@ class _Writer:
                 self._cell(cells[i], value)
         table.autofit = False
         for column, width in zip(table.columns, column_widths_mm(t.columns, texts), strict=True):
+            column.width = Mm(width)  # w:gridCol (LibreOffice lays out by the grid)
             for cell in column.cells:
-                cell.width = Mm(width)
+                cell.width = Mm(width)  # w:tcW (Word)
         if t.note:
             self.paragraph(t.note, L.STYLE_NOTE)
 

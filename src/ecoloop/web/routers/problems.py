@@ -38,7 +38,7 @@ from ecoloop.casework.lifecycle import (
     apply,
     can_see,
 )
-from ecoloop.casework.plans import plan_status
+from ecoloop.casework.plans import add_plan, plan_status, report_progress
 from ecoloop.casework.ratelimit import RateLimiter
 from ecoloop.casework.stats import five_lists_coverage, period_stats
 from ecoloop.casework.uploads import check_files
@@ -217,9 +217,16 @@ def _error_status(exc: EcoLoopError) -> int:
     return 400
 
 
-def _map_points(rows: list[Problem]) -> list[dict]:
-    return [{"name": p.code, "value": [p.lon, p.lat], "title": p.title, "status": STATUS_LABELS[p.status],
-             "overdue": p.is_overdue, "url": f"/problems/{p.id}"} for p in rows if p.lon is not None]
+MAP_POINTS_MAX = 3000
+
+
+def _map_points_query(session: Session, query: Select) -> list[dict]:
+    """All filtered problems with a point (not only this page), newest first, at most MAP_POINTS_MAX."""
+    sub = query.with_only_columns(Problem.id, Problem.code, Problem.title, Problem.status, Problem.lon, Problem.lat,
+                                  Problem.is_overdue).where(Problem.lon.is_not(None))
+    rows = session.execute(sub.order_by(Problem.received_at.desc()).limit(MAP_POINTS_MAX)).all()
+    return [{"name": r.code, "value": [r.lon, r.lat], "title": r.title, "status": STATUS_LABELS[ProblemStatus(r.status)],
+             "overdue": r.is_overdue, "url": f"/problems/{r.id}"} for r in rows]
 
 
 def _boundaries(session: Session, user: User | None) -> dict:
@@ -329,7 +336,7 @@ def _list_page(request: Request, session: Session, user: User, *, title: str, ba
         "statuses": [(s.value, STATUS_LABELS[s]) for s in ProblemStatus],
         "channels": [(c.value, CHANNEL_LABELS[c]) for c in Channel],
         "categories": [(c, CATEGORY_LABELS_ZH[c]) for c in PUBLIC_CATEGORIES],
-        "points": _map_points(rows), "boundaries": _boundaries(session, user),
+        "points": _map_points_query(session, query), "boundaries": _boundaries(session, user),
         "today": local_date(datetime.now(UTC)),
     })
 
@@ -469,6 +476,9 @@ def _detail(request: Request, session: Session, user: User, problem_id: int, err
         "level_labels": RESPONSIBLE_LEVEL_LABELS, "action_labels": {k: a.label for k, a in ACTIONS.items()},
         "error": error, "duplicate_of": session.get(Problem, p.duplicate_of_id) if p.duplicate_of_id else None,
         "original_json": json.dumps(p.original, ensure_ascii=False, indent=1, default=str),
+        "boundaries": _boundaries(session, user) if p.lon is not None else None,
+        "points": [{"name": p.code, "value": [p.lon, p.lat], "title": p.title, "status": STATUS_LABELS[p.status],
+                    "overdue": p.is_overdue, "url": ""}] if p.lon is not None else [],
     }, status_code=status_code)
 
 
@@ -661,6 +671,55 @@ def api_plans(as_of: date | None = None, user: User = Depends(current_user),
                     "unit_label": st.unit_label, "due_date": _iso(st.due_date), "done": st.done,
                     "expected": st.expected, "late": st.late, "percent": st.percent})
     return out
+
+
+class PlanIn(BaseModel):
+    title: str
+    responsible_unit: str
+    region_code: str
+    quantity: int
+    unit_label: str = "个"
+    milestones: list[tuple[date, int]] = Field(description="[(due date, cumulative quantity)], the last = quantity")
+    campaign_id: int | None = None
+
+
+class ProgressIn(BaseModel):
+    as_of: date
+    cumulative_done: int
+    note: str = ""
+
+
+@router.post("/api/v1/problems/plans", tags=["problems"], status_code=201)
+def api_add_plan(body: PlanIn, user: User = Depends(require_roles(Role.analyst, Role.county)),
+                 session: Session = Depends(get_session)) -> Response:
+    """Create a task plan with cumulative milestones (e.g. 73 gasifiers by 2023-12-31, 148 by 2024-09-30)."""
+    if not _in_user_scope(session, user, body.region_code):
+        raise HTTPException(status_code=404, detail="not found")
+    try:
+        plan = add_plan(session, title=body.title, responsible_unit=body.responsible_unit, region_code=body.region_code,
+                        quantity=body.quantity, unit_label=body.unit_label, milestones=body.milestones,
+                        campaign_id=body.campaign_id)
+    except EcoLoopError as exc:
+        session.rollback()
+        return _api_error(exc)
+    return JSONResponse({"id": plan.id, "due_date": _iso(plan.due_date)}, status_code=201)
+
+
+@router.post("/api/v1/problems/plans/{plan_id}/progress", tags=["problems"])
+def api_plan_progress(plan_id: int, body: ProgressIn,
+                      user: User = Depends(require_roles(Role.analyst, Role.county, Role.grid_officer)),
+                      session: Session = Depends(get_session)) -> Response:
+    """Report cumulative progress of a plan (append-only; cannot go back in date or quantity)."""
+    plan = session.get(TaskPlan, plan_id)
+    if plan is None or not _in_user_scope(session, user, plan.region_code):
+        raise HTTPException(status_code=404, detail="not found")
+    try:
+        report_progress(session, plan, body.as_of, body.cumulative_done, body.note)
+    except EcoLoopError as exc:
+        session.rollback()
+        return _api_error(exc)
+    st = plan_status(session, plan, body.as_of)
+    return JSONResponse({"done": st.done, "expected": st.expected, "late": st.late, "percent": st.percent})
 
 
 @router.get("/api/v1/problems/{problem_id}", tags=["problems"])
