@@ -131,6 +131,7 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=10000)
     ap.add_argument("--postgres", action="store_true")
     ap.add_argument("--workers", type=int, default=1, help="gateway processes (SO_REUSEPORT)")
+    ap.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"], help="SQLite synchronous mode")
     args = ap.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -143,7 +144,7 @@ def main() -> None:
     devices = provision_devices(engine, args.devices, kind=args.kind)
     engine.dispose()
     port = free_port()
-    proc = start_gateway(tmp, url, port, workers=args.workers)
+    proc = start_gateway(tmp, url, port, workers=args.workers, synchronous=args.synchronous)
     try:
         wait_listening(port, proc)
         if args.mode == "idle":
@@ -157,19 +158,21 @@ def main() -> None:
         sim.prepare(planned // len(devices) + args.window + 1)
         print(f"built {planned:,} packets in {time.perf_counter() - t0:.1f} s")
         cpu0 = cpu_seconds(proc.pid)
+        sim_cpu0 = time.process_time()
         stats = asyncio.run(sim.run())
         cpu = cpu_seconds(proc.pid) - cpu0
+        sim_cpu = time.process_time() - sim_cpu0
         values = sum(len(s) for *_, s in KIND_CHANNELS[args.kind])
         pps = stats.acked / sim.elapsed
         peak = sum(peak_rss_mb(p)[1] for p in family(proc.pid))
         pct = stats.percentiles()
-        print(f"backend {'PostgreSQL' if pg else 'SQLite (WAL, synchronous=FULL)'}; mode {args.mode}; "
+        print(f"backend {'PostgreSQL' if pg else f'SQLite (WAL, synchronous={args.synchronous})'}; mode {args.mode}; "
               f"devices {len(devices)}; {values} values/packet")
         print(f"acknowledged {stats.acked:,} packets in {sim.elapsed:.1f} s: {pps:,.0f} packets/s, "
               f"{pps * values:,.0f} values/s")
         print(f"gateway CPU {cpu:.1f} s for {stats.acked:,} packets = {cpu / max(stats.acked, 1) * 1e6:.0f} µs/packet "
               f"(≈ {stats.acked / max(cpu, 1e-9):,.0f} packets per CPU-second); load average "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; simulator CPU {sim_cpu:.1f} s")
         print("ack latency ms: " + ", ".join(f"{k} {v:.1f}" for k, v in pct.items()))
         print(f"gateway peak RSS {peak:.0f} MiB")
     finally:

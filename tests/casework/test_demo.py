@@ -57,3 +57,35 @@ def test_demo_year_is_realistic_and_statistics_reproduce(sqlite_engine) -> None:
         latest = s.scalar(select(func.max(Problem.received_at))).replace(tzinfo=UTC)
         assert latest > datetime.now(UTC) - timedelta(days=46)
         assert s.scalar(select(func.count()).where(Problem.status.in_(["dispatched", "rectifying", "submitted"]))) > 0
+
+
+def test_campaign_statistics_from_the_event_log(sqlite_engine) -> None:  # noqa: ANN001
+    from ecoloop.casework.intake import open_problem
+    from ecoloop.casework.lifecycle import SYSTEM, apply
+    from ecoloop.casework.stats import campaign_stats
+    from ecoloop.store.models.casework import Campaign
+
+    from .conftest import T0, load_grid
+
+    with session_factory(sqlite_engine)() as s:
+        load_grid(s)
+        c = Campaign(code="2022QDF-ZX07", name="秸秆禁烧", category="straw_burning", start_date=date(2022, 10, 1),
+                     region_code="140500")
+        s.add(c)
+        s.flush()
+        ids = []
+        for i in range(3):
+            p = open_problem(s, channel=Channel.satellite, category="straw_burning", title=f"火点{i}", occurred_at=T0,
+                             received_at=T0, region_code="140581101", campaign_id=c.id, original={}).problem
+            ids.append(p)
+        p = ids[0]
+        apply(s, p, "accept", SYSTEM, at=T0)
+        apply(s, p, "dispatch", SYSTEM, data={"list_task": "t", "list_problem": "p", "list_measure": "m"}, at=T0)
+        apply(s, p, "start", SYSTEM, at=T0)
+        apply(s, p, "submit", SYSTEM, note="已扑灭", at=T0 + timedelta(hours=5))
+        apply(s, p, "verify_pass", SYSTEM, at=T0 + timedelta(hours=6))
+        apply(s, p, "close", SYSTEM, at=T0 + timedelta(hours=7))
+        rows = campaign_stats(s, "140500", date(2022, 11, 1), date(2022, 11, 30))
+        assert rows == [{"campaign_id": c.id, "code": "2022QDF-ZX07", "name": "秸秆禁烧", "found": 3, "closed": 1,
+                         "closed_on_time": 1, "open": 2}]
+        assert campaign_stats(s, "140525", date(2022, 11, 1), date(2022, 11, 30)) == []

@@ -42,6 +42,8 @@ def _check_invariants(p) -> None:  # noqa: ANN001
         verifies = [e.action for e in after_reopen if e.action in ("verify_pass", "verify_fail")]
         assert verifies and verifies[-1] == "verify_pass"
         assert p.closed_at is not None
+    if p.is_overdue:
+        assert p.status in OPEN_WORK  # overdue only while the work is with the responsible unit
     if p.status in OPEN_WORK:
         assert p.due_date is not None
         assert p.list_task and p.list_problem and p.list_responsibility and p.list_measure

@@ -184,6 +184,7 @@ def test_officer_entry_stats_and_pages_render(client: TestClient) -> None:
     assert st["received"] == 1 and st["by_channel"] == {"night_check": 1}
     assert client.get("/api/v1/problems/stats", params={"start": "2020-01-01", "end": "2030-12-31",
                                                         "region_code": "140525"}).status_code == 404
+    assert client.get("/api/v1/problems/campaigns/stats", params={"start": "2020-01-01", "end": "2030-12-31"}).json() == []
 
 
 def test_enterprise_sees_only_its_own_problems(client: TestClient) -> None:

@@ -198,3 +198,31 @@ def test_demo_campaign_plans_equal_plan_status(demo_engine: Engine) -> None:
     for row, st in zip(section.campaigns, statuses, strict=True):
         assert (row.plan, row.quantity, row.done, row.expected, row.late) == (
             st.title, st.quantity, st.done, st.expected, st.late)
+
+
+@pytest.mark.parametrize(
+    ("change", "current", "usable"),
+    [(5, 19, True), (19, 19, True), (20, 19, False), (-8, 2, True), (2**32 - 8, 2, False), (None, 2, True),
+     (3, None, True)],
+)
+def test_day_change_usable(change, current, usable) -> None:
+    from ecoloop.reports.collect import day_change_usable
+
+    assert day_change_usable(change, current) is usable
+
+
+def test_demo_closed_loop_equals_casework_stats(demo_engine: Engine) -> None:
+    from ecoloop.reports.collect import API_CASEWORK
+    from ecoloop.store.models.casework import CHANNEL_LABELS
+
+    with session_scope(demo_engine) as s:
+        result = build_bulletin(s, "2022", "140500", "docx", today=date(2023, 1, 5))
+        stats = resolve_api(API_CASEWORK)(s, "140500", date(2022, 1, 1), date(2022, 12, 31))
+    text = "\n".join(p.text for p in Document(io.BytesIO(result.content)).paragraphs)
+    assert stats["received"] > 0
+    assert f"本期共受理问题 {stats['received']} 件" in text
+    assert f"已办结销号 {stats['closed']} 件，按期办结 {stats['closed_on_time']} 件" in text
+    labels = {str(k): v for k, v in CHANNEL_LABELS.items()}
+    for channel, count in stats["by_channel"].items():
+        if count:
+            assert f"{labels.get(channel, channel)} {count} 件" in text

@@ -206,6 +206,8 @@ def apply(
         if handler:
             handler(session, problem, actor, note, data, at)
         problem.status = after
+        if after not in OPEN_WORK:
+            problem.is_overdue = False  # the deadline runs only while the work is with the responsible unit
         if after == S.closed:
             problem.closed_at = at
         ev = ProblemEvent(

@@ -241,3 +241,39 @@ def five_lists_coverage(session: Session, region_code: str) -> dict:
     )
     return {"sources": total or 0, "in_five_lists": listed or 0,
             "coverage": round(listed / total, 4) if total else None}
+
+
+def campaign_stats(session: Session, region_code: str, start: date | datetime, end: date | datetime) -> list[dict]:
+    """Per special action (专项行动) in the region's subtree over [start, end] (CST days, inclusive), replayed from
+    the event log like :func:`period_stats`: ``found`` (problems of the campaign received in the period),
+    ``closed`` and ``closed_on_time`` (closed in the period), ``open`` (not finished at the end of the period).
+
+    One row per campaign that has problems in the subtree: {campaign_id, code, name, found, closed,
+    closed_on_time, open}, ordered by campaign code."""
+    from ecoloop.store.models.casework import Campaign
+
+    s, e = _bounds(start, end)
+    until = end_of_day_utc(e)
+    codes = subtree_codes_select(session, region_code).scalar_subquery()
+    members = dict(session.execute(select(Problem.id, Problem.campaign_id).where(
+        Problem.region_code.in_(codes), Problem.campaign_id.is_not(None))).all())
+    if not members:
+        return []
+    problems, events = _load(session, region_code, until)
+    rows: dict[int, dict] = {}
+    for c in session.scalars(select(Campaign).where(Campaign.id.in_(set(members.values())))):
+        rows[c.id] = {"campaign_id": c.id, "code": c.code, "name": c.name, "found": 0, "closed": 0,
+                      "closed_on_time": 0, "open": 0}
+    for pid, cid in members.items():
+        channel, category = problems[pid]
+        r = replay(pid, channel, category, events.get(pid, []), until)
+        row = rows[cid]
+        if r.received_at and s <= local_date(r.received_at) <= e:
+            row["found"] += 1
+        closes = [(at, ok) for at, ok in r.closes if s <= local_date(at) <= e]
+        if closes:
+            row["closed"] += 1
+            row["closed_on_time"] += closes[-1][1]
+        if r.received_at and r.status and r.status not in FINISHED:
+            row["open"] += 1
+    return sorted(rows.values(), key=lambda x: x["code"])

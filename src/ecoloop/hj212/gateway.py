@@ -537,10 +537,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--archive-dir", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"], help="SQLite synchronous mode")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     run_gateway(GatewayConfig(db_url=args.db_url, host=args.host, port=args.port, archive_dir=args.archive_dir,
-                              workers=args.workers))
+                              workers=args.workers, synchronous=args.synchronous))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ API_AIR_DAILY = "ecoloop.air.evaluate.daily_values"
 API_AIR_PERIOD = "ecoloop.air.period.period_statistics"
 API_AIR_YOY = "ecoloop.air.period.year_on_year"
 API_AIR_TARGETS = "ecoloop.air.targets.target_progress"
+API_AIR_TARGET_INDICATORS = "ecoloop.air.targets.INDICATORS"
 API_AIR_DAY_COUNTS = "ecoloop.standards.air.day_counts.day_counts"
 API_AIR_READINGS = "ecoloop.standards.air.readings.DEFAULT_READINGS"  # decimals the bureau publishes
 API_AIR_DECIMALS = "ecoloop.standards.air.rounding.CONCENTRATION_DECIMALS"
@@ -156,7 +157,7 @@ def collect_water(session: Session, period: ReportPeriod, region_code: str) -> W
     ]
     order = [short(n) for n in sorted(CLASS_LABELS)]
     return WaterSection(
-        available=True, source=API_WATER,
+        available=True, source=API_WATER, gaps=["水环境质量排名: ecoloop.water 未提供城市排名接口"],
         sections_total=stats["n_sections"],
         class_counts={short(ascii_to_number[k]): v for k, v in stats["by_class"].items()},
         good_count=stats["good_count"], good_ratio=stats["good_share"],
@@ -215,6 +216,13 @@ def _utc_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return start, end
 
 
+def day_change_usable(change: int | None, current: int | None) -> bool:
+    """A year-on-year change of a day count cannot exceed this period's count (an increase of N days needs N days
+    now). A larger value is an unsigned wrap of a decrease in the module's frame; the sentence then leaves the
+    change out rather than print it."""
+    return change is None or current is None or change <= current
+
+
 def _row(frame, period_key: str) -> dict | None:  # noqa: ANN001 - polars DataFrame
     rows = frame.filter(frame["period"] == period_key).to_dicts() if frame.height else []
     return rows[0] if rows else None
@@ -258,12 +266,12 @@ def collect_air(session: Session, period: ReportPeriod, region_code: str) -> Air
     targets: dict[str, TargetCheck] = {}
     gaps: list[str] = []
     change = yoy.get("heavy_days_change")
-    if change is not None and row.get("heavy_days") is not None and change > row["heavy_days"]:
-        # An increase cannot exceed this period's count: the API's value is not usable (an unsigned wrap of a
-        # decrease), so the sentence leaves the change out rather than print it.
+    if not day_change_usable(change, row.get("heavy_days")):
         gaps.append(f"{API_AIR_YOY}: heavy_days_change={change} 不可用（无符号整数下溢）")
         yoy = {k: v for k, v in yoy.items() if k != "heavy_days_change"}
     stored = _air_targets(session, region_code, period)
+    air_indicators = set(resolve_api(API_AIR_TARGET_INDICATORS))
+    stored = {k: t for k, t in stored.items() if k in air_indicators}  # other areas' targets share the table
     if stored and kind == "year":
         target_progress = resolve_api(API_AIR_TARGETS)
         city_daily = daily.filter(daily["date"] <= last_day(period))

@@ -40,7 +40,7 @@ from ecoloop.casework.lifecycle import (
 )
 from ecoloop.casework.plans import add_plan, plan_status, report_progress
 from ecoloop.casework.ratelimit import RateLimiter
-from ecoloop.casework.stats import five_lists_coverage, period_stats
+from ecoloop.casework.stats import campaign_stats, five_lists_coverage, period_stats
 from ecoloop.casework.uploads import check_files
 from ecoloop.casework.workdays import CST, local_date
 from ecoloop.errors import EcoLoopError
@@ -372,15 +372,11 @@ def stats_page(request: Request, start: str | None = None, end: str | None = Non
                session: Session = Depends(get_session)) -> Response:
     s, e = _period(session, user, start, end)
     st = period_stats(session, user.region_code, s, e)
-    campaigns = list(session.scalars(scoped(select(Campaign), Campaign.region_code, user).order_by(Campaign.code)))
-    camp_counts = dict(session.execute(visible(select(Problem.campaign_id, func.count()), user)
-                                       .where(Problem.campaign_id.is_not(None)).group_by(Problem.campaign_id)).all())
-    camp_closed = dict(session.execute(visible(select(Problem.campaign_id, func.count()), user)
-                                       .where(Problem.campaign_id.is_not(None), Problem.status == ProblemStatus.closed)
-                                       .group_by(Problem.campaign_id)).all())
+    campaigns = campaign_stats(session, user.region_code, s, e)
+    dates = {c.id: (c.start_date, c.end_date) for c in session.scalars(select(Campaign))}
     plans = [plan_status(session, p, e) for p in session.scalars(scoped(select(TaskPlan), TaskPlan.region_code, user))]
     return templates.TemplateResponse(request, "problems/stats.html", {
-        "st": st, "start": s, "end": e, "campaigns": campaigns, "camp_counts": camp_counts, "camp_closed": camp_closed,
+        "st": st, "start": s, "end": e, "campaigns": campaigns, "campaign_dates": dates,
         "plans": plans, "coverage": five_lists_coverage(session, user.region_code),
         "channel_labels": {c.value: CHANNEL_LABELS[c] for c in Channel},
     })
@@ -658,6 +654,15 @@ def api_campaigns(user: User = Depends(current_user), session: Session = Depends
     rows = session.scalars(scoped(select(Campaign), Campaign.region_code, user).order_by(Campaign.code))
     return [{"id": c.id, "code": c.code, "name": c.name, "category": c.category, "start_date": _iso(c.start_date),
              "end_date": _iso(c.end_date)} for c in rows]
+
+
+@router.get("/api/v1/problems/campaigns/stats", tags=["problems"])
+def api_campaign_stats(start: date, end: date, user: User = Depends(current_user),
+                       session: Session = Depends(get_session)) -> list[dict]:
+    """Per special action: found, closed, closed on time, open (replayed from the event log)."""
+    if end < start:
+        raise HTTPException(status_code=422, detail="end before start")
+    return campaign_stats(session, user.region_code, start, end)
 
 
 @router.get("/api/v1/problems/plans", tags=["problems"])
