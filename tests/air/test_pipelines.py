@@ -178,6 +178,17 @@ def test_year_on_year_and_targets():
         target_progress(daily, {"nonsense": 1}, date(2022, 6, 30))
 
 
+def test_year_on_year_heavy_day_change_can_be_negative():
+    """The seed's 2022: 2 heavy-pollution days, 同比减少 8 天 — a decrease must come out as −8, not wrap around."""
+    cur = pl.DataFrame({"city": ["晋城"], "composite_index": [4.49], "pm25_mean": [38.0], "good_ratio": [69.0],
+                        "heavy_days": pl.Series([2], dtype=pl.UInt32), "good_days": pl.Series([252], dtype=pl.UInt32)})
+    prev = cur.with_columns(pl.lit(4.53).alias("composite_index"),
+                            pl.lit(10, dtype=pl.UInt32).alias("heavy_days"))
+    yoy = year_on_year(cur, prev).row(0, named=True)
+    assert yoy["heavy_days_change"] == -8
+    assert yoy["composite_index_change_pct"] == pytest.approx(-0.88)
+
+
 def test_evaluate_levels_and_periods():
     data = _year({"X": 40.0})
     st = evaluate(data, "station", "month", start=date(2022, 1, 1), end=date(2022, 3, 31))

@@ -190,5 +190,5 @@ def year_on_year(current: pl.DataFrame, previous: pl.DataFrame, key: str = "city
     return out.with_columns(
         pl.Series("composite_index_change_pct", rate).fill_nan(None),
         pl.Series("pm25_change_pct", pm_rate).fill_nan(None),
-        (pl.col("heavy_days") - pl.col("heavy_days_previous")).alias("heavy_days_change"),
+        (pl.col("heavy_days").cast(pl.Int64) - pl.col("heavy_days_previous").cast(pl.Int64)).alias("heavy_days_change"),
     )

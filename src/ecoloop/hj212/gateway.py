@@ -496,6 +496,12 @@ def _assemble(parts: list[Packet]) -> Packet:
 
 
 def _serve(config: GatewayConfig) -> None:
+    import sys
+
+    # the event loop and the writer thread share the GIL: hand it over sooner than the 5 ms default so acks
+    # and reads are not held up behind a long executemany
+    sys.setswitchinterval(0.0005)
+
     async def main() -> None:
         gw = Gateway(config)
         await gw.serve_forever()

@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Enum,
     Float,
     ForeignKey,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ecoloop.store.models.base import Base, utcnow
+from ecoloop.store.models.base import Base, UTCDateTime, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -146,9 +145,9 @@ class Problem(Base):
     source_id: Mapped[int | None] = mapped_column(ForeignKey("pollution_source.id"), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
 
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # The five lists (五张清单): task, problem, responsibility, measure, deadline.
     list_task: Mapped[str | None] = mapped_column(Text)  # 任务清单
@@ -200,7 +199,7 @@ class ProblemEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     actor_label: Mapped[str] = mapped_column(String(100))  # user name, "system", "public", channel name
     action: Mapped[str] = mapped_column(String(32))
@@ -226,7 +225,7 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     public: Mapped[bool] = mapped_column(Boolean, default=False)  # shown to the reporter / Open311 media_url
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class RewardStatus(enum.StrEnum):
@@ -254,10 +253,10 @@ class Reward(Base):
     rule: Mapped[str] = mapped_column(String(60))  # which reward rule proposed the amount
     amount_yuan: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     status: Mapped[RewardStatus] = mapped_column(Enum(RewardStatus, native_enum=False, length=16))
-    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     payment_ref: Mapped[str | None] = mapped_column(String(80))
 
 
@@ -315,7 +314,7 @@ class PlanProgress(Base):
     as_of: Mapped[date] = mapped_column(Date)
     cumulative_done: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
-    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AppendOnlyViolation(Exception):

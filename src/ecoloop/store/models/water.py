@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ecoloop.store.models.base import Base, utcnow
+from ecoloop.store.models.base import Base, UTCDateTime, utcnow
 
 
 class WaterImport(Base):
@@ -30,7 +29,7 @@ class WaterImport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     imported_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     rows_total: Mapped[int] = mapped_column(Integer, default=0)
     rows_kept: Mapped[int] = mapped_column(Integer, default=0)
@@ -79,5 +78,5 @@ class WaterLedgerEntry(Base):
     evidence: Mapped[str] = mapped_column(String(2), default="S")  # S | M (amount from an unverified band)
     payer_region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     payee: Mapped[str] = mapped_column(String(32))  # "higher_level" or a region code
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 22:04:13.208276
+Create Date: 2026-11-29 22:54:36.167402
 """
 from alembic import op
 import sqlalchemy as sa
