@@ -151,7 +151,7 @@ def main() -> None:
             asyncio.run(idle_connections(port, args.connections, proc.pid))
             return
         rate = args.rate if args.mode == "latency" else 0.0
-        planned = int((args.rate if rate else 4000 * args.workers) * args.seconds * 1.2)
+        planned = int((args.rate if rate else 8000 * args.workers) * args.seconds * 1.2)
         sim = Simulation(devices, "127.0.0.1", port, rate=rate, window=args.window, duration=args.seconds,
                          total=planned, cn="2051")
         t0 = time.perf_counter()

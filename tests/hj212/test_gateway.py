@@ -22,7 +22,7 @@ from ecoloop.hj212.sm4_cipher import TEST_KEY
 from ecoloop.store import migrate, timeseries_io
 from ecoloop.store.engine import make_engine, session_factory
 from ecoloop.store.models import Measurement, Series
-from ecoloop.store.models.ingest import Hj212DeviceState, Hj212Receipt, Hj212Rejected
+from ecoloop.store.models.ingest import Hj212ArchiveFile, Hj212DeviceState, Hj212Receipt, Hj212Rejected
 
 
 @asynccontextmanager
@@ -306,6 +306,10 @@ def test_archive_replay_is_idempotent(sqlite_engine: Engine, tmp_path: Path) -> 
             await c.close()
 
     asyncio.run(scenario())
+    with session_factory(sqlite_engine)() as s:
+        (index,) = s.scalars(select(Hj212ArchiveFile)).all()
+    assert (index.packets, index.rejected) == (5, 1) and index.closed_at is not None
+    assert Path(index.path).parent == tmp_path / "archive"
     records = list(read_archive(tmp_path / "archive"))
     assert [r.status for r in records].count("ok") == 5 and "bad_crc_field" in [r.status for r in records]
     # replay into a fresh database with the same device registry

@@ -47,7 +47,8 @@ class RawArchive:
         self._file: gzip.GzipFile | None = None
         self._hour: str | None = None
         self.current_path: Path | None = None
-        self.opened: list[Path] = []  # files opened by this process (for the index)
+        self.opened_at: datetime | None = None
+        self.closed: list[tuple[Path, datetime]] = []  # files closed since the index last looked (rotation)
 
     def _open_for(self, moment: datetime) -> None:
         hour = moment.strftime("%Y%m%d-%H")
@@ -64,7 +65,7 @@ class RawArchive:
         self._file = gzip.GzipFile(path, "wb", compresslevel=self.level)
         self._hour = hour
         self.current_path = path
-        self.opened.append(path)
+        self.opened_at = datetime.now(UTC)
 
     def write(self, records: list[tuple[datetime, str, str, bytes]]) -> None:
         """Append (received_at, peer, status, raw) records and flush them to the OS."""
@@ -84,6 +85,8 @@ class RawArchive:
             self._file.close()
             self._file = None
             self._hour = None
+            if self.current_path is not None:
+                self.closed.append((self.current_path, datetime.now(UTC)))
 
 
 def archive_files(path: Path) -> list[Path]:

@@ -98,7 +98,8 @@ class Packet:
     @property
     def ack_requested(self) -> bool:
         """Flag bit 0 (2017 "A", 2025 "D"): the receiver must reply."""
-        return bool((self.flag or 0) & proto.FLAG_BIT_ACK)
+        v = self.header.get("Flag")
+        return v is not None and bool(int(v) & proto.FLAG_BIT_ACK)
 
     @property
     def is_split(self) -> bool:

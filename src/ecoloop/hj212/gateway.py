@@ -345,7 +345,7 @@ class Gateway:
             return
 
         def load() -> dict[str, DeviceInfo]:
-            s = IngestStore(self.config.db_url, synchronous="NORMAL")
+            s = IngestStore(self.config.db_url, synchronous="NORMAL", registry_only=True)
             try:
                 return s.load_devices()
             finally:

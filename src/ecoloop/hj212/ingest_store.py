@@ -104,7 +104,7 @@ GAP_TOLERANCE = 1.5  # a jump of more than 1.5 data intervals between consecutiv
 class IngestStore:
     """One DBAPI connection; :meth:`write_batch` is one transaction. Not thread-safe: use from one thread."""
 
-    def __init__(self, url: str, *, synchronous: str = "FULL") -> None:
+    def __init__(self, url: str, *, synchronous: str = "FULL", registry_only: bool = False) -> None:
         u = make_url(url)
         self.backend = u.get_backend_name()
         if self.backend == "sqlite":
@@ -123,8 +123,9 @@ class IngestStore:
             raise ValueError(f"unsupported database back-end {self.backend}")
         self.series: dict[tuple[int | None, int | None, str, str, str], int] = {}
         self.state: dict[int, DeviceCounters] = {}
-        self._load_series()
-        self._load_state()
+        if not registry_only:  # a reader of the device table only needs no series cache or counters
+            self._load_series()
+            self._load_state()
 
     # ---------------------------------------------------------------------------------------------------------
     def _t(self, moment: datetime) -> object:
@@ -182,12 +183,13 @@ class IngestStore:
             "SELECT id, mn, password_hash, site_id, outlet_id, enabled, accept_modbus_crc, sm4_key_hex, st FROM device"
         )
         self._commit()
+        intervals = dict(self._fetchall("SELECT device_id, minute_interval FROM hj212_device_state"))
+        self._commit()
         out = {}
         for r in rows:
             key = bytes.fromhex(r[7]) if r[7] else None
-            st = self.state.get(r[0])
-            out[r[1]] = DeviceInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), key, r[8],
-                                   st.minute_interval if st else 10)
+            st = intervals.get(r[0])
+            out[r[1]] = DeviceInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), key, r[8], st or 10)
         return out
 
     def counters(self, device_id: int) -> DeviceCounters:
@@ -220,13 +222,24 @@ class IngestStore:
         return row[0]
 
     def write_batch(self, packets: list[StoredPacket], rejects: list[RejectRow],
-                    events: list[tuple] | None = None) -> None:
-        """Store a batch in ONE transaction; sets ``is_new`` on every packet (False = a duplicate retry)."""
+                    events: list[tuple] | None = None,
+                    archive: tuple[str, datetime, int, int] | None = None) -> None:
+        """Store a batch in ONE transaction; sets ``is_new`` on every packet (False = a duplicate retry).
+
+        ``archive`` = (file path, opened at, records ok, records rejected) updates the raw-archive index."""
         cur = self.conn.cursor()
         if self.backend == "sqlite":
             cur.execute("BEGIN IMMEDIATE")
         try:
             self._write(cur, packets, rejects, events or [])
+            if archive is not None:
+                path, opened, n_ok, n_bad = archive
+                cur.execute(self._q(
+                    "INSERT INTO hj212_archive_file (path, opened_at, closed_at, packets, rejected) "
+                    "VALUES (?, ?, NULL, ?, ?) ON CONFLICT (path) DO UPDATE SET "
+                    "packets = hj212_archive_file.packets + excluded.packets, "
+                    "rejected = hj212_archive_file.rejected + excluded.rejected"),
+                    (path, self._t(opened), n_ok, n_bad))
             if self.backend == "sqlite":
                 cur.execute("COMMIT")
             else:
@@ -257,23 +270,30 @@ class IngestStore:
                 continue
             seen.add(key)
             candidates.append(p)
+        # RETURNING gives back the bound values: SQLite the same text, PostgreSQL an equal timestamptz — so the
+        # keys compare without parsing times back
         new_keys: set[tuple] = set()
+        bound: list[tuple] = []
         chunk = 500
+        received_cache: dict[datetime, object] = {}
         for i in range(0, len(candidates), chunk):
             part = candidates[i:i + chunk]
             marks = ",".join(["(?,?,?,?,?,?,?,?)"] * len(part))
             params: list[object] = []
             for p in part:
                 flags = ",".join(sorted({r[3] or "N" for r in p.rows}))[:64] or None
-                params += [p.device_id, p.cn, self._t(p.data_time), p.pno, self._t(p.received_at), p.qn,
-                           len(p.rows), flags]
+                t = self._t(p.data_time)
+                received = received_cache.get(p.received_at)
+                if received is None:
+                    received = received_cache[p.received_at] = self._t(p.received_at)
+                bound.append((p.device_id, p.cn, t, p.pno))
+                params += [p.device_id, p.cn, t, p.pno, received, p.qn, len(p.rows), flags]
             cur.execute(self._q(
                 "INSERT INTO hj212_receipt (device_id, cn, data_time, pno, received_at, qn, n_values, flags) "
                 f"VALUES {marks} ON CONFLICT DO NOTHING RETURNING device_id, cn, data_time, pno"), params)
-            for d, cn, t, pno in cur.fetchall():
-                new_keys.add((d, cn, self._from_db_time(t), pno))
-        for p in candidates:
-            p.is_new = (p.device_id, p.cn, p.data_time, p.pno) in new_keys
+            new_keys.update(cur.fetchall())
+        for p, key in zip(candidates, bound, strict=True):
+            p.is_new = key in new_keys
         # 2. measurements of the new packets
         rows: list[tuple] = []
         for p in packets:
@@ -394,6 +414,12 @@ class IngestStore:
 
     def _opt_t(self, moment: datetime | None) -> object:
         return None if moment is None else self._t(moment)
+
+    def close_archive_file(self, path: str, closed: datetime) -> None:
+        cur = self.conn.cursor()
+        cur.execute(self._q("UPDATE hj212_archive_file SET closed_at = ? WHERE path = ?"), (self._t(closed), path))
+        cur.close()
+        self._commit()
 
     def mark_all_offline(self) -> None:
         cur = self.conn.cursor()

@@ -108,6 +108,9 @@ class GroupCommitWriter(threading.Thread):
             self.flush(batch)
         if self.archive is not None:
             self.archive.close()
+            for path, closed in self.archive.closed:
+                with contextlib.suppress(Exception):
+                    self.store.close_archive_file(str(path), closed)
 
     def flush(self, batch: list[Work]) -> None:
         """Archive, store in one transaction, then hand the batch back to the loop (acks). Retries on error."""
@@ -115,13 +118,22 @@ class GroupCommitWriter(threading.Thread):
         packets = [w.packet for w in batch if w.packet is not None]
         rejects = [w.reject for w in batch if w.reject is not None]
         events = [w.event for w in batch if w.event is not None]
+        index = None
         if self.archive is not None:
-            self.archive.write([w.archive for w in batch if w.archive is not None])
+            records = [w.archive for w in batch if w.archive is not None]
+            self.archive.write(records)
+            if records and self.archive.current_path is not None and self.archive.opened_at is not None:
+                n_ok = sum(1 for r in records if r[2] == "ok")
+                index = (str(self.archive.current_path), self.archive.opened_at, n_ok, len(records) - n_ok)
+            rotated, self.archive.closed = self.archive.closed, []
+            for path, closed in rotated:  # the previous hour's file: mark it closed in the index
+                with contextlib.suppress(Exception):
+                    self.store.close_archive_file(str(path), closed)
         started = time.perf_counter()
         delay = 0.05
         while True:
             try:
-                self.store.write_batch(packets, rejects, events)
+                self.store.write_batch(packets, rejects, events, index)
                 break
             except Exception as exc:  # noqa: BLE001 - keep the gateway alive; nothing is acked until it succeeds
                 self.stats.errors += 1
