@@ -24,11 +24,11 @@ system-deps:
 
 ## Run the whole test suite (SQLite and a real PostgreSQL server on loopback, real Chromium, real sockets).
 test: $(STAMP) system-deps
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts tools
 	$(BIN)/pytest -q
 
 serve: $(STAMP)
 	$(BIN)/ecoloop serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts tools
