@@ -23,8 +23,8 @@ from .conftest import make_boiler, make_regions  # noqa: TID252
 SETTINGS = parse_alert_settings("[rules.device_offline]\nenabled = false\n")
 
 
-async def _send_hours(url: str, mn: str, pw: str, hours: list[tuple[datetime, dict]]) -> None:
-    gw = Gateway(GatewayConfig(db_url=url, port=0, device_refresh=0.5))
+async def _send_hours(url: str, mn: str, pw: str, hours: list[tuple[datetime, dict]], **config: object) -> None:
+    gw = Gateway(GatewayConfig(db_url=url, port=0, device_refresh=0.5, **config))
     await gw.start()
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", gw.config.port)
@@ -68,3 +68,32 @@ def test_simulated_boiler_over_limit_hour_opens_problem_and_clears(sqlite_engine
     with session_scope(sqlite_engine) as s:
         alert = s.scalars(select(Alert).where(Alert.rule == "emission_exceedance")).one()
         assert alert.status is AlertStatus.resolved
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_gateway_runs_the_alert_rules_after_commit_without_a_scheduler(sqlite_engine):
+    """The incremental path: the gateway's after-commit hook (as `ecoloop gateway` wires it) evaluates the rules
+    for the outlet that just received data — no `ecoloop alerts run` involved."""
+    from ecoloop.cli.gateway import ALERTS_HOOK
+
+    make_regions(sqlite_engine)
+    boiler = make_boiler(sqlite_engine)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    start = (datetime.now(CST) - timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    over = {"a34013": 70.0, "a21026": 100.0, "a21002": 150.0, "a19001": 12.0, "a00000": 30.0}
+    # the gateway stops (and flushes its hook) before _send_hours returns
+    asyncio.run(_send_hours(url, boiler.mn, boiler.password, [(start, over)],
+                            after_commit=ALERTS_HOOK, after_commit_interval=0.2))
+    with session_scope(sqlite_engine) as s:
+        alert = s.scalars(select(Alert).where(Alert.rule == "emission_exceedance")).one()
+        assert alert.status is AlertStatus.open and alert.outlet_id == boiler.outlet_id
+        assert alert.problem_id is not None
+
+
+def test_a_hook_that_cannot_be_imported_is_a_clear_error():
+    from ecoloop.hj212.commit_hook import resolve_hook
+
+    with pytest.raises(ValueError, match="package.module:function"):
+        resolve_hook("no_colon_here")
+    with pytest.raises(ValueError, match="cannot be imported"):
+        resolve_hook("ecoloop.alerts.engine:no_such_function")

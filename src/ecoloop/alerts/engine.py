@@ -20,7 +20,7 @@ from ecoloop.alerts.rule_input import RuleInput
 from ecoloop.alerts.settings import AlertSettings, parse_alert_settings
 from ecoloop.alerts.store_input import build_rule_input
 from ecoloop.alerts.webhook import deliver_pending
-from ecoloop.store.engine import session_scope
+from ecoloop.store.engine import make_engine, session_scope
 from ecoloop.store.models import Series
 from ecoloop.store.models.alerts import AlertRuleCursor
 
@@ -101,3 +101,16 @@ def run_for_measurements(engine: Engine, written: pl.DataFrame, *, now: datetime
     if not outlet_ids and not site_ids:
         return None
     return run_once(engine, now=now, settings=settings, outlet_ids=outlet_ids, site_ids=site_ids)
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def run_for_subjects(db_url: str, site_ids: list[int], outlet_ids: list[int]) -> RunReport | None:
+    """After-commit hook for the HJ 212 gateway (``GatewayConfig.after_commit``): evaluate the rules for the sites
+    and outlets that just received data — the incremental path, beside the scheduled ``ecoloop alerts run``."""
+    if not site_ids and not outlet_ids:
+        return None
+    if db_url not in _ENGINES:
+        _ENGINES[db_url] = make_engine(db_url)
+    return run_once(_ENGINES[db_url], site_ids=site_ids, outlet_ids=outlet_ids)

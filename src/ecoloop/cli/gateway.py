@@ -10,6 +10,9 @@ from rich import print as rprint
 
 from ecoloop.cli import context
 
+# The incremental alert path (issue #6): the gateway calls it after commits; wired here, where areas meet.
+ALERTS_HOOK = "ecoloop.alerts.engine:run_for_subjects"
+
 
 def gateway(
     host: str | None = typer.Option(None, help="Bind address (default from settings: 127.0.0.1)."),
@@ -17,6 +20,9 @@ def gateway(
     archive_dir: Path | None = typer.Option(None, help="Raw archive directory (default <data_dir>/hj212-archive)."),
     idle_timeout: float = typer.Option(900.0, help="Close a connection silent for this many seconds."),
     workers: int = typer.Option(1, min=1, max=64, help="Gateway processes sharing the port (SO_REUSEPORT)."),
+    alerts: bool = typer.Option(True, "--alerts/--no-alerts",
+                                help="Run the alert rules for the sites and outlets that just received data."),
+    alerts_interval: float = typer.Option(30.0, help="At most one incremental alert run per this many seconds."),
 ) -> None:
     """Start the HJ 212 gateway (设备数据接入网关): devices connect over TCP; acks after durable commit."""
     from ecoloop.hj212.gateway import GatewayConfig, run_gateway
@@ -32,6 +38,8 @@ def gateway(
         archive_dir=archive_dir or settings.data_dir / "hj212-archive",
         idle_timeout=idle_timeout,
         workers=workers,
+        after_commit=ALERTS_HOOK if alerts else None,
+        after_commit_interval=alerts_interval,
     )
     rprint(f"HJ 212 gateway on {config.host}:{config.port} → "
            f"{context.engine().url.render_as_string(hide_password=True)}; archive {config.archive_dir}")

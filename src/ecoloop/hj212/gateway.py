@@ -26,6 +26,7 @@ from ecoloop.hj212 import codec
 from ecoloop.hj212.acceptance import EARLIEST, FUTURE_TOLERANCE, Refusal, to_stored
 from ecoloop.hj212.archive import RawArchive, escape_raw
 from ecoloop.hj212.codec import Packet, PacketError
+from ecoloop.hj212.commit_hook import SubjectFeeder, resolve_hook
 from ecoloop.hj212.framing import Framer
 from ecoloop.hj212.ingest_store import DeviceInfo, IngestStore, RejectRow
 from ecoloop.hj212.periods import interval_of
@@ -54,6 +55,10 @@ class GatewayConfig:
     backfill: bool = True  # after a gap in 2051/2061/2031 data, send the device a history request for it
     workers: int = 1  # processes sharing the port (SO_REUSEPORT); the kernel spreads connections over them
     worker_index: int = 0
+    # After-commit hook by import path, called with (db_url, site_ids, outlet_ids) of newly stored data at most
+    # every after_commit_interval seconds on its own thread (ecoloop.hj212.commit_hook), e.g. the alert rules.
+    after_commit: str | None = None
+    after_commit_interval: float = 30.0
 
 
 @dataclass
@@ -283,6 +288,7 @@ class Gateway:
         self._last_refresh = 0.0
         self._paused: set[DeviceConnection] = set()
         self._tasks: list[asyncio.Task] = []
+        self.feeder: SubjectFeeder | None = None
 
     # -- lifecycle --
     async def start(self) -> None:
@@ -293,6 +299,10 @@ class Gateway:
         self.auth.devices = self.store.load_devices()
         self._last_refresh = time.monotonic()
         archive = RawArchive(self.config.archive_dir) if self.config.archive_dir else None
+        if self.config.after_commit:
+            self.feeder = SubjectFeeder(resolve_hook(self.config.after_commit), self.config.db_url,
+                                        self.config.after_commit_interval)
+            self.feeder.start()
         self.writer = GroupCommitWriter(self.store, archive, loop, self.committed)
         self.writer.start()
         self.server = await loop.create_server(lambda: DeviceConnection(self), self.config.host, self.config.port,
@@ -316,6 +326,8 @@ class Gateway:
         self.flush_pending()
         if self.writer is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.writer.stop)
+        if self.feeder is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.feeder.stop)
         if self.store is not None:
             self.store.close()
 
@@ -463,6 +475,9 @@ class Gateway:
     def committed(self, batch: Iterable[Work]) -> None:
         """Runs on the loop after the batch's transaction committed: send the acks."""
         for w in batch:
+            p = w.packet
+            if p is not None and p.is_new and self.feeder is not None:
+                self.feeder.add(p.site_id, p.outlet_id)
             tok = w.token
             if tok is None:
                 continue
@@ -470,7 +485,6 @@ class Gateway:
             if reply is not None:
                 conn.send(reply)
                 self.stats.acked += 1
-            p = w.packet
             if p is not None and p.gap is not None and self.config.backfill and len(tok) > 2:
                 # a gap after an outage: ask the device for the missing periods (表 9 history query, C.23/C.41)
                 packet = tok[2]
