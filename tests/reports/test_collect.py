@@ -226,3 +226,20 @@ def test_demo_closed_loop_equals_casework_stats(demo_engine: Engine) -> None:
     for channel, count in stats["by_channel"].items():
         if count:
             assert f"{labels.get(channel, channel)} {count} 件" in text
+
+
+def test_demo_campaign_problems_equal_casework_campaign_stats(demo_engine: Engine) -> None:
+    from ecoloop.reports.collect import API_CAMPAIGN_PROBLEMS
+
+    with session_scope(demo_engine) as s:
+        result = build_bulletin(s, "2022", "140500", "docx", today=date(2023, 1, 5))
+        rows = resolve_api(API_CAMPAIGN_PROBLEMS)(s, "140500", date(2022, 1, 1), date(2022, 12, 31))
+    assert rows, "the demo year has problems filed under special actions"
+    doc = Document(io.BytesIO(result.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    found, closed = sum(r["found"] for r in rows), sum(r["closed"] for r in rows)
+    assert f"{len(rows)} 项专项行动本期共发现问题 {found} 个，销号 {closed} 个。" in text
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "专项行动" and t.rows[0].cells[1].text == "发现问题")
+    got = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in table.rows[1:]}
+    for r in rows:
+        assert got[r["name"]] == [str(r["found"]), str(r["closed"]), str(r["closed_on_time"]), str(r["open"])]

@@ -189,6 +189,8 @@ class CampaignSection(Section):
 
     campaigns: list[CampaignRow] = field(default_factory=list)
     as_of: date | None = None
+    # Problems of each special action in the period: (专项行动, 发现, 销号, 按时销号, 期末未办结)
+    problems: list[tuple[str, int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

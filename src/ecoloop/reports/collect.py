@@ -12,9 +12,10 @@ APIs used (``start``/``end`` are the bureau's calendar days, both inclusive):
                 ``ecoloop.standards.air.day_counts.day_counts`` (monthly days per category)
 - water:        ``ecoloop.water.stats.period_stats(session, region_code, start, end)``
 - sources:      ``ecoloop.emissions.outlet_data.judge_outlet_hours`` → ``ecoloop.emissions.summaries.outlet_summary``
-                → ``city_summary`` (alert counts: ``ecoloop.alerts.stats.period_stats``, not provided yet)
+                → ``city_summary``; alert counts: ``ecoloop.alerts.stats.period_stats(session, region_code, start, end)``
 - closed loop:  ``ecoloop.casework.stats.period_stats(session, region_code, start, end)``
-- campaigns:    ``ecoloop.casework.plans.plan_status(session, plan, as_of)`` for the plans in the region
+- campaigns:    ``ecoloop.casework.plans.plan_status(session, plan, as_of)`` for the plans in the region and
+                ``ecoloop.casework.stats.campaign_stats(session, region_code, start, end)`` for their problems
 - enforcement:  ``ecoloop.enforcement.stats.period_stats(session, region_code, start, end)``
 """
 
@@ -71,7 +72,8 @@ BUREAU_TIMEZONE = "Asia/Shanghai"  # the bureau's day (docs/architecture.md, con
 API_EMISSIONS_JUDGE = "ecoloop.emissions.outlet_data.judge_outlet_hours"
 API_EMISSIONS_OUTLETS = "ecoloop.emissions.summaries.outlet_summary"
 API_EMISSIONS_CITY = "ecoloop.emissions.summaries.city_summary"
-API_ALERTS = "ecoloop.alerts.stats.period_stats"  # not provided (yet): the alert counts are listed as a gap
+API_ALERTS = "ecoloop.alerts.stats.period_stats"
+API_CAMPAIGN_PROBLEMS = "ecoloop.casework.stats.campaign_stats"
 API_PLANS = "ecoloop.casework.plans.plan_status"
 API_SUBTREE = "ecoloop.casework.stats.subtree_codes_select"
 
@@ -372,9 +374,10 @@ def collect_sources(session: Session, period: ReportPeriod, region_code: str) ->
     by_category = city_summary(outlets, meta, by="category")
     names = dict(zip(ids, (r[1] for r in rows), strict=True))
     over = outlets.filter(pl.col("exceedance_hours") > 0).sort("exceedance_hours", descending=True)
+    alerts = resolve_api(API_ALERTS)(session, region_code, period.start, last_day(period))
     return SourceSupervisionSection(
-        available=True, source=f"{API_EMISSIONS_JUDGE} → {API_EMISSIONS_OUTLETS} → {API_EMISSIONS_CITY}",
-        gaps=[f"预警统计: {API_ALERTS} 未提供"],
+        available=True, source=f"{API_EMISSIONS_JUDGE} → {API_EMISSIONS_OUTLETS} → {API_EMISSIONS_CITY}; {API_ALERTS}",
+        alerts_total=alerts["total"], alerts_closed=alerts["closed"], alerts_by_kind=alerts["by_rule"],
         outlets_monitored=total["monitored"], outlets_over_limit=total["exceeding"],
         exceedance_hours=total["exceedance_hours"],
         by_category=[(r["category"], r["monitored"], r["exceeding"]) for r in by_category.to_dicts()],
@@ -401,10 +404,12 @@ def collect_campaigns(session: Session, period: ReportPeriod, region_code: str) 
             name=campaign or st.title, plan=st.title, unit=st.responsible_unit, quantity=st.quantity,
             unit_label=st.unit_label, done=st.done, expected=st.expected, due=st.due_date, late=st.late,
         ))
-    if not rows:
+    problems = [(r["name"], r["found"], r["closed"], r["closed_on_time"], r["open"])
+                for r in resolve_api(API_CAMPAIGN_PROBLEMS)(session, region_code, period.start, as_of)]
+    if not rows and not problems:
         return CampaignSection(available=False, missing=f"{API_PLANS}: 本期无专项行动计划", source=API_PLANS)
-    return CampaignSection(available=True, source=API_PLANS, campaigns=rows, as_of=as_of,
-                           gaps=["专项行动发现/整改问题数: ecoloop.casework 未提供按专项行动的统计接口"])
+    return CampaignSection(available=True, source=f"{API_PLANS}; {API_CAMPAIGN_PROBLEMS}", campaigns=rows,
+                           as_of=as_of, problems=problems)
 
 
 COLLECTORS: dict[str, tuple[Callable[[Session, ReportPeriod, str], Section], type[Section]]] = {

@@ -355,8 +355,18 @@ class _Composer:
     def campaigns(self, n: int) -> None:
         c: CampaignSection = self.data.campaigns
         self.heading(2, n, SECTION_TITLES["campaigns"])
-        if not c.available or not c.campaigns:
+        if not c.available or not (c.campaigns or c.problems):
             self.no_data(c.missing or "no campaigns")
+            return
+        if c.problems:
+            found = sum(r[1] for r in c.problems)
+            closed = sum(r[2] for r in c.problems)
+            self.para(f"{len(c.problems)} 项专项行动本期共发现问题 {found} 个，销号 {closed} 个。")
+            self.table(ReportTable(
+                "专项行动问题", "专项行动问题发现与整改情况",
+                ["专项行动", "发现问题", "销号", "按时销号", "期末未办结"], [list(r) for r in c.problems],
+            ))
+        if not c.campaigns:
             return
         as_of = c.as_of
         when = f"截至 {as_of.year} 年 {as_of.month} 月 {as_of.day} 日" if as_of else "截至本期末"
