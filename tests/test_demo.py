@@ -39,6 +39,12 @@ def test_demo_city_loads_with_real_geography_and_the_seed_scale(engine) -> None:
         cats = dict(s.execute(select(PollutionSource.category, func.count()).group_by(PollutionSource.category)).all())
         assert cats[SourceCategory.boiler] == 303 and cats[SourceCategory.restaurant] == 150
         assert s.scalar(select(func.count()).select_from(Device)) > 500
+        # every construction site and yard has a dust monitor with a device (扬尘在线监测)
+        dusty = s.scalar(select(func.count()).select_from(PollutionSource).where(PollutionSource.category.in_(
+            [SourceCategory.construction_site, SourceCategory.yard_bare_land])))
+        monitored = s.scalar(select(func.count(func.distinct(Site.source_id))).join(Device, Device.site_id == Site.id)
+                             .where(Site.kind == SiteKind.dust_monitor))
+        assert dusty == monitored == 65
         assert {u.role.value for u in s.scalars(select(User))} == {
             "admin", "analyst", "county", "grid_officer", "enforcement", "enterprise"}
         station_ids = [x.id for x in national.values()]

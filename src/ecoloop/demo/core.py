@@ -4,7 +4,8 @@ Scale from the seed (shared/seed): 5 national air stations (real codes and coord
 site), 20 micro-stations around the national stations, 9 assessed water sections, 11 key outfalls with remote
 samplers, 303 monitored boilers, 150 restaurants with fume monitors, the key enterprises of the ultra-low
 emission programme (6 foundries, 3 coking plants, 1 cement plant) and the 3 coal-chemical plants, construction
-sites, yards, fuel stations, coal retailers, "散乱污" units and water-related units. All but the real facts are
+sites and yards (each with a dust monitor), fuel stations, coal retailers, "散乱污" units and water-related units.
+Every monitoring point and outlet has an HJ 212 device. All but the real facts are
 演示数据 (is_demo = True).
 """
 
@@ -191,6 +192,14 @@ def load_core(session: Session, rng: np.random.Generator) -> CoreSummary:
     session.add_all(outlets)
     session.flush()
 
+    # Dust monitors (扬尘在线监测) at construction sites and yards — the seed's "施工扬尘动态、闭环管控".
+    dust = [Site(code=f"YC{n:03d}", name=f"{src.name}扬尘监测点", kind=SiteKind.dust_monitor, lon=src.lon,
+                 lat=src.lat, region_code=src.region_code, source_id=src.id, is_demo=True)
+            for n, src in enumerate((x for x in sources if x.category in (SourceCategory.construction_site,
+                                                                          SourceCategory.yard_bare_land)), start=1)]
+    session.add_all(dust)
+    session.flush()
+
     # Devices: one per station, micro-station, section (auto station), outfall sampler and outlet.
     pw = hash_password(DEMO_DEVICE_PASSWORD)  # one hash for all demo devices (demo only)
     devices: list[dict[str, object]] = []
@@ -198,7 +207,7 @@ def load_core(session: Session, rng: np.random.Generator) -> CoreSummary:
     def mn(kind: int, n: int) -> str:
         return f"140500{kind:02d}{n:016d}"  # 24 characters (HJ 212-2017 MN length)
 
-    for n, s in enumerate(sites + micro, start=1):
+    for n, s in enumerate(sites + micro + dust, start=1):
         devices.append({"mn": mn(10, n), "st": ST_AIR, "site_id": s.id})
     for n, s in enumerate(water, start=1):
         devices.append({"mn": mn(20, n), "st": ST_WATER if s.kind == SiteKind.water_section else ST_WASTEWATER,
@@ -228,7 +237,8 @@ def load_core(session: Session, rng: np.random.Generator) -> CoreSummary:
         u.password_hash = user_pw
     session.add_all(users)
     session.flush()
-    return CoreSummary(regions=len(regions), sites=len(sites) + len(micro) + len(water), sources=len(sources),
+    return CoreSummary(regions=len(regions), sites=len(sites) + len(micro) + len(water) + len(dust),
+                       sources=len(sources),
                        devices=len(devices), users=len(users))
 
 

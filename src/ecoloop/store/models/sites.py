@@ -17,6 +17,7 @@ class SiteKind(enum.StrEnum):
     water_section = "water_section"  # 地表水断面
     water_auto = "water_auto"  # 水质自动站
     outfall = "outfall"  # 入河排污口
+    dust_monitor = "dust_monitor"  # 扬尘在线监测点 at a construction site or yard (belongs to a pollution source)
 
 
 class Site(Base):
@@ -31,6 +32,8 @@ class Site(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     # 对照点 (background/control site): excluded from the city mean (HJ 663).
     is_control_site: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A monitor that belongs to a pollution source (e.g. a construction site's dust monitor).
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("pollution_source.id"), index=True)
     # Micro-stations: the national control point they watch.
     near_site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
     # Surface-water sections.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 22:54:36.167402
+Create Date: 2026-11-29 23:14:53.300195
 """
 from alembic import op
 import sqlalchemy as sa
@@ -112,34 +112,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('fk_dispatch_rule_region_code_region')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dispatch_rule'))
     )
-    op.create_table('site',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('kind', sa.Enum('air_national', 'air_provincial', 'air_micro', 'water_section', 'water_auto', 'outfall', name='sitekind', native_enum=False, length=24), nullable=False),
-    sa.Column('region_code', sa.String(length=12), nullable=False),
-    sa.Column('lon', sa.Float(), nullable=True),
-    sa.Column('lat', sa.Float(), nullable=True),
-    sa.Column('is_control_site', sa.Boolean(), nullable=False),
-    sa.Column('near_site_id', sa.Integer(), nullable=True),
-    sa.Column('river', sa.String(length=100), nullable=True),
-    sa.Column('water_body', sa.String(length=16), nullable=True),
-    sa.Column('target_class', sa.Integer(), nullable=True),
-    sa.Column('assessment_level', sa.String(length=16), nullable=True),
-    sa.Column('upstream_region_code', sa.String(length=12), nullable=True),
-    sa.Column('downstream_region_code', sa.String(length=12), nullable=True),
-    sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['downstream_region_code'], ['region.code'], name=op.f('fk_site_downstream_region_code_region')),
-    sa.ForeignKeyConstraint(['near_site_id'], ['site.id'], name=op.f('fk_site_near_site_id_site')),
-    sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('fk_site_region_code_region')),
-    sa.ForeignKeyConstraint(['upstream_region_code'], ['region.code'], name=op.f('fk_site_upstream_region_code_region')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_site')),
-    sa.UniqueConstraint('code', name=op.f('uq_site_code'))
-    )
-    with op.batch_alter_table('site', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_site_kind'), ['kind'], unique=False)
-        batch_op.create_index(batch_op.f('ix_site_region_code'), ['region_code'], unique=False)
-
     op.create_table('target',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('indicator', sa.String(length=40), nullable=False),
@@ -211,33 +183,6 @@ def upgrade() -> None:
     with op.batch_alter_table('water_import', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_water_import_sha256'), ['sha256'], unique=False)
 
-    op.create_table('water_ledger_entry',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('scheme', sa.String(length=32), nullable=False),
-    sa.Column('site_id', sa.Integer(), nullable=False),
-    sa.Column('month', sa.Date(), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('rule', sa.String(length=32), nullable=True),
-    sa.Column('item', sa.String(length=16), nullable=True),
-    sa.Column('value', sa.Float(), nullable=True),
-    sa.Column('target_value', sa.Float(), nullable=True),
-    sa.Column('multiple', sa.Float(), nullable=True),
-    sa.Column('amount', sa.Float(), nullable=True),
-    sa.Column('evidence', sa.String(length=2), nullable=False),
-    sa.Column('payer_region_code', sa.String(length=12), nullable=False),
-    sa.Column('payee', sa.String(length=32), nullable=False),
-    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['payer_region_code'], ['region.code'], name=op.f('fk_water_ledger_entry_payer_region_code_region')),
-    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_water_ledger_entry_site_id_site')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_water_ledger_entry'))
-    )
-    with op.batch_alter_table('water_ledger_entry', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_water_ledger_entry_month'), ['month'], unique=False)
-        batch_op.create_index(batch_op.f('ix_water_ledger_entry_payer_region_code'), ['payer_region_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_water_ledger_entry_scheme'), ['scheme'], unique=False)
-        batch_op.create_index(batch_op.f('ix_water_ledger_entry_site_id'), ['site_id'], unique=False)
-
     op.create_table('outlet',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
@@ -278,6 +223,66 @@ def upgrade() -> None:
     with op.batch_alter_table('plan_progress', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_progress_plan_id'), ['plan_id'], unique=False)
 
+    op.create_table('site',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.Enum('air_national', 'air_provincial', 'air_micro', 'water_section', 'water_auto', 'outfall', 'dust_monitor', name='sitekind', native_enum=False, length=24), nullable=False),
+    sa.Column('region_code', sa.String(length=12), nullable=False),
+    sa.Column('lon', sa.Float(), nullable=True),
+    sa.Column('lat', sa.Float(), nullable=True),
+    sa.Column('is_control_site', sa.Boolean(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=True),
+    sa.Column('near_site_id', sa.Integer(), nullable=True),
+    sa.Column('river', sa.String(length=100), nullable=True),
+    sa.Column('water_body', sa.String(length=16), nullable=True),
+    sa.Column('target_class', sa.Integer(), nullable=True),
+    sa.Column('assessment_level', sa.String(length=16), nullable=True),
+    sa.Column('upstream_region_code', sa.String(length=12), nullable=True),
+    sa.Column('downstream_region_code', sa.String(length=12), nullable=True),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['downstream_region_code'], ['region.code'], name=op.f('fk_site_downstream_region_code_region')),
+    sa.ForeignKeyConstraint(['near_site_id'], ['site.id'], name=op.f('fk_site_near_site_id_site')),
+    sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('fk_site_region_code_region')),
+    sa.ForeignKeyConstraint(['source_id'], ['pollution_source.id'], name=op.f('fk_site_source_id_pollution_source')),
+    sa.ForeignKeyConstraint(['upstream_region_code'], ['region.code'], name=op.f('fk_site_upstream_region_code_region')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_site')),
+    sa.UniqueConstraint('code', name=op.f('uq_site_code'))
+    )
+    with op.batch_alter_table('site', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_site_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_site_region_code'), ['region_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_site_source_id'), ['source_id'], unique=False)
+
+    op.create_table('device',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mn', sa.String(length=32), nullable=False),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('protocol_version', sa.String(length=8), nullable=False),
+    sa.Column('st', sa.String(length=4), nullable=True),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('outlet_id', sa.Integer(), nullable=True),
+    sa.Column('accept_modbus_crc', sa.Boolean(), nullable=False),
+    sa.Column('sm4_key_hex', sa.String(length=64), nullable=True),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_device_outlet_id_outlet')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_device_site_id_site')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_device')),
+    sa.UniqueConstraint('mn', name=op.f('uq_device_mn'))
+    )
+    with op.batch_alter_table('device', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_device_outlet_id'), ['outlet_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_device_site_id'), ['site_id'], unique=False)
+
+    op.create_table('outlet_emission_profile',
+    sa.Column('outlet_id', sa.Integer(), nullable=False),
+    sa.Column('working_heads', sa.Float(), nullable=True),
+    sa.Column('area', sa.String(length=24), nullable=True),
+    sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_outlet_emission_profile_outlet_id_outlet')),
+    sa.PrimaryKeyConstraint('outlet_id', name=op.f('pk_outlet_emission_profile'))
+    )
     op.create_table('problem',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=24), nullable=False),
@@ -346,6 +351,50 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_problem_source_id'), ['source_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_problem_status'), ['status'], unique=False)
 
+    op.create_table('series',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('outlet_id', sa.Integer(), nullable=True),
+    sa.Column('parameter', sa.String(length=16), nullable=False),
+    sa.Column('interval', sa.Enum('realtime', 'minute', 'hour', 'day', name='interval', native_enum=False, length=16), nullable=False),
+    sa.Column('statistic', sa.String(length=8), nullable=False),
+    sa.Column('unit', sa.String(length=16), nullable=True),
+    sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_series_outlet_id_outlet')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_series_site_id_site')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_series')),
+    sa.UniqueConstraint('site_id', 'outlet_id', 'parameter', 'interval', 'statistic', name=op.f('uq_series_site_id'))
+    )
+    with op.batch_alter_table('series', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_series_outlet_id'), ['outlet_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_series_site_id'), ['site_id'], unique=False)
+
+    op.create_table('water_ledger_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scheme', sa.String(length=32), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('rule', sa.String(length=32), nullable=True),
+    sa.Column('item', sa.String(length=16), nullable=True),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('target_value', sa.Float(), nullable=True),
+    sa.Column('multiple', sa.Float(), nullable=True),
+    sa.Column('amount', sa.Float(), nullable=True),
+    sa.Column('evidence', sa.String(length=2), nullable=False),
+    sa.Column('payer_region_code', sa.String(length=12), nullable=False),
+    sa.Column('payee', sa.String(length=32), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['payer_region_code'], ['region.code'], name=op.f('fk_water_ledger_entry_payer_region_code_region')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_water_ledger_entry_site_id_site')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_water_ledger_entry'))
+    )
+    with op.batch_alter_table('water_ledger_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_water_ledger_entry_month'), ['month'], unique=False)
+        batch_op.create_index(batch_op.f('ix_water_ledger_entry_payer_region_code'), ['payer_region_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_water_ledger_entry_scheme'), ['scheme'], unique=False)
+        batch_op.create_index(batch_op.f('ix_water_ledger_entry_site_id'), ['site_id'], unique=False)
+
     op.create_table('water_sample',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
@@ -369,27 +418,57 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_water_sample_sampled_on'), ['sampled_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_water_sample_site_id'), ['site_id'], unique=False)
 
-    op.create_table('device',
+    op.create_table('alert',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('mn', sa.String(length=32), nullable=False),
-    sa.Column('password_hash', sa.String(length=200), nullable=False),
-    sa.Column('protocol_version', sa.String(length=8), nullable=False),
-    sa.Column('st', sa.String(length=4), nullable=True),
+    sa.Column('rule', sa.String(length=48), nullable=False),
+    sa.Column('cause_key', sa.String(length=160), nullable=False),
+    sa.Column('open_key', sa.String(length=160), nullable=True),
+    sa.Column('status', sa.Enum('open', 'acknowledged', 'resolved', name='alertstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('severity', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('region_code', sa.String(length=12), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=True),
     sa.Column('outlet_id', sa.Integer(), nullable=True),
-    sa.Column('accept_modbus_crc', sa.Boolean(), nullable=False),
-    sa.Column('sm4_key_hex', sa.String(length=64), nullable=True),
-    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=True),
+    sa.Column('device_id', sa.Integer(), nullable=True),
+    sa.Column('parameter', sa.String(length=16), nullable=True),
+    sa.Column('category', sa.String(length=32), nullable=True),
+    sa.Column('lon', sa.Float(), nullable=True),
+    sa.Column('lat', sa.Float(), nullable=True),
+    sa.Column('first_data_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_data_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('occurrences', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('threshold', sa.Float(), nullable=True),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolution', sa.String(length=200), nullable=True),
+    sa.Column('problem_id', sa.Integer(), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_device_outlet_id_outlet')),
-    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_device_site_id_site')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_device')),
-    sa.UniqueConstraint('mn', name=op.f('uq_device_mn'))
+    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['app_user.id'], name=op.f('fk_alert_acknowledged_by_id_app_user')),
+    sa.ForeignKeyConstraint(['device_id'], ['device.id'], name=op.f('fk_alert_device_id_device')),
+    sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_alert_outlet_id_outlet')),
+    sa.ForeignKeyConstraint(['problem_id'], ['problem.id'], name=op.f('fk_alert_problem_id_problem')),
+    sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('fk_alert_region_code_region')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_alert_site_id_site')),
+    sa.ForeignKeyConstraint(['source_id'], ['pollution_source.id'], name=op.f('fk_alert_source_id_pollution_source')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert')),
+    sa.UniqueConstraint('open_key', name='uq_alert_open_key')
     )
-    with op.batch_alter_table('device', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_device_outlet_id'), ['outlet_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_device_site_id'), ['site_id'], unique=False)
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_cause_key'), ['cause_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_last_data_at'), ['last_data_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_outlet_id'), ['outlet_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_problem_id'), ['problem_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_region_code'), ['region_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_rule'), ['rule'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_source_id'), ['source_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_status'), ['status'], unique=False)
 
     op.create_table('enforcement_case',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -444,138 +523,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_enforcement_case_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_enforcement_case_violation_kind'), ['violation_kind'], unique=False)
 
-    op.create_table('outlet_emission_profile',
-    sa.Column('outlet_id', sa.Integer(), nullable=False),
-    sa.Column('working_heads', sa.Float(), nullable=True),
-    sa.Column('area', sa.String(length=24), nullable=True),
-    sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_outlet_emission_profile_outlet_id_outlet')),
-    sa.PrimaryKeyConstraint('outlet_id', name=op.f('pk_outlet_emission_profile'))
-    )
-    op.create_table('problem_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('problem_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('actor_label', sa.String(length=100), nullable=False),
-    sa.Column('action', sa.String(length=32), nullable=False),
-    sa.Column('from_status', sa.String(length=16), nullable=True),
-    sa.Column('to_status', sa.String(length=16), nullable=True),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('data', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_problem_event_actor_id_app_user')),
-    sa.ForeignKeyConstraint(['problem_id'], ['problem.id'], name=op.f('fk_problem_event_problem_id_problem')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_problem_event'))
-    )
-    with op.batch_alter_table('problem_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_problem_event_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_problem_event_problem_id'), ['problem_id'], unique=False)
-
-    op.create_table('reward',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('problem_id', sa.Integer(), nullable=False),
-    sa.Column('rule', sa.String(length=60), nullable=False),
-    sa.Column('amount_yuan', sa.Numeric(precision=10, scale=2), nullable=False),
-    sa.Column('status', sa.Enum('proposed', 'approved', 'paid', 'refused', name='rewardstatus', native_enum=False, length=16), nullable=False),
-    sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('approved_by_id', sa.Integer(), nullable=True),
-    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('payment_ref', sa.String(length=80), nullable=True),
-    sa.ForeignKeyConstraint(['approved_by_id'], ['app_user.id'], name=op.f('fk_reward_approved_by_id_app_user')),
-    sa.ForeignKeyConstraint(['problem_id'], ['problem.id'], name=op.f('fk_reward_problem_id_problem')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward')),
-    sa.UniqueConstraint('problem_id', name=op.f('uq_reward_problem_id'))
-    )
-    op.create_table('series',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('site_id', sa.Integer(), nullable=True),
-    sa.Column('outlet_id', sa.Integer(), nullable=True),
-    sa.Column('parameter', sa.String(length=16), nullable=False),
-    sa.Column('interval', sa.Enum('realtime', 'minute', 'hour', 'day', name='interval', native_enum=False, length=16), nullable=False),
-    sa.Column('statistic', sa.String(length=8), nullable=False),
-    sa.Column('unit', sa.String(length=16), nullable=True),
-    sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_series_outlet_id_outlet')),
-    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_series_site_id_site')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_series')),
-    sa.UniqueConstraint('site_id', 'outlet_id', 'parameter', 'interval', 'statistic', name=op.f('uq_series_site_id'))
-    )
-    with op.batch_alter_table('series', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_series_outlet_id'), ['outlet_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_series_site_id'), ['site_id'], unique=False)
-
-    op.create_table('alert',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('rule', sa.String(length=48), nullable=False),
-    sa.Column('cause_key', sa.String(length=160), nullable=False),
-    sa.Column('open_key', sa.String(length=160), nullable=True),
-    sa.Column('status', sa.Enum('open', 'acknowledged', 'resolved', name='alertstatus', native_enum=False, length=16), nullable=False),
-    sa.Column('severity', sa.Integer(), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('message', sa.Text(), nullable=False),
-    sa.Column('region_code', sa.String(length=12), nullable=False),
-    sa.Column('site_id', sa.Integer(), nullable=True),
-    sa.Column('outlet_id', sa.Integer(), nullable=True),
-    sa.Column('source_id', sa.Integer(), nullable=True),
-    sa.Column('device_id', sa.Integer(), nullable=True),
-    sa.Column('parameter', sa.String(length=16), nullable=True),
-    sa.Column('category', sa.String(length=32), nullable=True),
-    sa.Column('lon', sa.Float(), nullable=True),
-    sa.Column('lat', sa.Float(), nullable=True),
-    sa.Column('first_data_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_data_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('occurrences', sa.Integer(), nullable=False),
-    sa.Column('value', sa.Float(), nullable=True),
-    sa.Column('threshold', sa.Float(), nullable=True),
-    sa.Column('evidence', sa.JSON(), nullable=False),
-    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
-    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('resolution', sa.String(length=200), nullable=True),
-    sa.Column('problem_id', sa.Integer(), nullable=True),
-    sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['app_user.id'], name=op.f('fk_alert_acknowledged_by_id_app_user')),
-    sa.ForeignKeyConstraint(['device_id'], ['device.id'], name=op.f('fk_alert_device_id_device')),
-    sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_alert_outlet_id_outlet')),
-    sa.ForeignKeyConstraint(['problem_id'], ['problem.id'], name=op.f('fk_alert_problem_id_problem')),
-    sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('fk_alert_region_code_region')),
-    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_alert_site_id_site')),
-    sa.ForeignKeyConstraint(['source_id'], ['pollution_source.id'], name=op.f('fk_alert_source_id_pollution_source')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert')),
-    sa.UniqueConstraint('open_key', name='uq_alert_open_key')
-    )
-    with op.batch_alter_table('alert', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_alert_cause_key'), ['cause_key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_last_data_at'), ['last_data_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_outlet_id'), ['outlet_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_problem_id'), ['problem_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_region_code'), ['region_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_rule'), ['rule'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_site_id'), ['site_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_source_id'), ['source_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_status'), ['status'], unique=False)
-
-    op.create_table('enforcement_measure',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('correction_order', 'daily_penalty', 'seizure', 'production_limit', 'production_suspension', 'detention_referral', 'judicial_referral', name='measurekind', native_enum=False, length=24), nullable=False),
-    sa.Column('status', sa.Enum('active', 'corrected', 'released', 'decided', 'transferred', name='measurestatus', native_enum=False, length=16), nullable=False),
-    sa.Column('started_on', sa.Date(), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=True),
-    sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.Column('extension', sa.Integer(), nullable=False),
-    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=True),
-    sa.Column('days', sa.Integer(), nullable=True),
-    sa.Column('parent_id', sa.Integer(), nullable=True),
-    sa.Column('details', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('fk_enforcement_measure_case_id_enforcement_case')),
-    sa.ForeignKeyConstraint(['parent_id'], ['enforcement_measure.id'], name=op.f('fk_enforcement_measure_parent_id_enforcement_measure')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_enforcement_measure'))
-    )
-    with op.batch_alter_table('enforcement_measure', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_enforcement_measure_case_id'), ['case_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_enforcement_measure_kind'), ['kind'], unique=False)
-
     op.create_table('hj212_device_state',
     sa.Column('device_id', sa.Integer(), nullable=False),
     sa.Column('online', sa.Boolean(), nullable=False),
@@ -621,24 +568,41 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_measurement_series_id_series')),
     sa.PrimaryKeyConstraint('series_id', 'time', 'level', name=op.f('pk_measurement'))
     )
-    op.create_table('problem_attachment',
+    op.create_table('problem_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('problem_id', sa.Integer(), nullable=False),
-    sa.Column('event_id', sa.Integer(), nullable=True),
-    sa.Column('filename', sa.String(length=200), nullable=False),
-    sa.Column('content_type', sa.String(length=80), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('content', sa.LargeBinary(), nullable=False),
-    sa.Column('public', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['event_id'], ['problem_event.id'], name=op.f('fk_problem_attachment_event_id_problem_event')),
-    sa.ForeignKeyConstraint(['problem_id'], ['problem.id'], name=op.f('fk_problem_attachment_problem_id_problem')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_problem_attachment'))
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_label', sa.String(length=100), nullable=False),
+    sa.Column('action', sa.String(length=32), nullable=False),
+    sa.Column('from_status', sa.String(length=16), nullable=True),
+    sa.Column('to_status', sa.String(length=16), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_problem_event_actor_id_app_user')),
+    sa.ForeignKeyConstraint(['problem_id'], ['problem.id'], name=op.f('fk_problem_event_problem_id_problem')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_problem_event'))
     )
-    with op.batch_alter_table('problem_attachment', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_problem_attachment_problem_id'), ['problem_id'], unique=False)
+    with op.batch_alter_table('problem_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_problem_event_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_problem_event_problem_id'), ['problem_id'], unique=False)
 
+    op.create_table('reward',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('problem_id', sa.Integer(), nullable=False),
+    sa.Column('rule', sa.String(length=60), nullable=False),
+    sa.Column('amount_yuan', sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.Column('status', sa.Enum('proposed', 'approved', 'paid', 'refused', name='rewardstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('payment_ref', sa.String(length=80), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['app_user.id'], name=op.f('fk_reward_approved_by_id_app_user')),
+    sa.ForeignKeyConstraint(['problem_id'], ['problem.id'], name=op.f('fk_reward_problem_id_problem')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward')),
+    sa.UniqueConstraint('problem_id', name=op.f('uq_reward_problem_id'))
+    )
     op.create_table('alert_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('alert_id', sa.Integer(), nullable=False),
@@ -674,6 +638,45 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_alert_notification_alert_id'), ['alert_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_alert_notification_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_alert_notification_region_code'), ['region_code'], unique=False)
+
+    op.create_table('enforcement_measure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('correction_order', 'daily_penalty', 'seizure', 'production_limit', 'production_suspension', 'detention_referral', 'judicial_referral', name='measurekind', native_enum=False, length=24), nullable=False),
+    sa.Column('status', sa.Enum('active', 'corrected', 'released', 'decided', 'transferred', name='measurestatus', native_enum=False, length=16), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('extension', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('days', sa.Integer(), nullable=True),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('fk_enforcement_measure_case_id_enforcement_case')),
+    sa.ForeignKeyConstraint(['parent_id'], ['enforcement_measure.id'], name=op.f('fk_enforcement_measure_parent_id_enforcement_measure')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enforcement_measure'))
+    )
+    with op.batch_alter_table('enforcement_measure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enforcement_measure_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enforcement_measure_kind'), ['kind'], unique=False)
+
+    op.create_table('problem_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('problem_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=80), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('public', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['problem_event.id'], name=op.f('fk_problem_attachment_event_id_problem_event')),
+    sa.ForeignKeyConstraint(['problem_id'], ['problem.id'], name=op.f('fk_problem_attachment_problem_id_problem')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_problem_attachment'))
+    )
+    with op.batch_alter_table('problem_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_problem_attachment_problem_id'), ['problem_id'], unique=False)
 
     op.create_table('enforcement_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -740,6 +743,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_enforcement_event_action'))
 
     op.drop_table('enforcement_event')
+    with op.batch_alter_table('problem_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_problem_attachment_problem_id'))
+
+    op.drop_table('problem_attachment')
+    with op.batch_alter_table('enforcement_measure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enforcement_measure_kind'))
+        batch_op.drop_index(batch_op.f('ix_enforcement_measure_case_id'))
+
+    op.drop_table('enforcement_measure')
     with op.batch_alter_table('alert_notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_alert_notification_region_code'))
         batch_op.drop_index(batch_op.f('ix_alert_notification_created_at'))
@@ -750,45 +762,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_alert_event_alert_id'))
 
     op.drop_table('alert_event')
-    with op.batch_alter_table('problem_attachment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_problem_attachment_problem_id'))
-
-    op.drop_table('problem_attachment')
-    op.drop_table('measurement')
-    with op.batch_alter_table('hj212_receipt', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hj212_receipt_received_at'))
-
-    op.drop_table('hj212_receipt')
-    op.drop_table('hj212_device_state')
-    with op.batch_alter_table('enforcement_measure', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_enforcement_measure_kind'))
-        batch_op.drop_index(batch_op.f('ix_enforcement_measure_case_id'))
-
-    op.drop_table('enforcement_measure')
-    with op.batch_alter_table('alert', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_alert_status'))
-        batch_op.drop_index(batch_op.f('ix_alert_source_id'))
-        batch_op.drop_index(batch_op.f('ix_alert_site_id'))
-        batch_op.drop_index(batch_op.f('ix_alert_rule'))
-        batch_op.drop_index(batch_op.f('ix_alert_region_code'))
-        batch_op.drop_index(batch_op.f('ix_alert_problem_id'))
-        batch_op.drop_index(batch_op.f('ix_alert_outlet_id'))
-        batch_op.drop_index(batch_op.f('ix_alert_last_data_at'))
-        batch_op.drop_index(batch_op.f('ix_alert_cause_key'))
-
-    op.drop_table('alert')
-    with op.batch_alter_table('series', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_series_site_id'))
-        batch_op.drop_index(batch_op.f('ix_series_outlet_id'))
-
-    op.drop_table('series')
     op.drop_table('reward')
     with op.batch_alter_table('problem_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_event_problem_id'))
         batch_op.drop_index(batch_op.f('ix_problem_event_at'))
 
     op.drop_table('problem_event')
-    op.drop_table('outlet_emission_profile')
+    op.drop_table('measurement')
+    with op.batch_alter_table('hj212_receipt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hj212_receipt_received_at'))
+
+    op.drop_table('hj212_receipt')
+    op.drop_table('hj212_device_state')
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enforcement_case_violation_kind'))
         batch_op.drop_index(batch_op.f('ix_enforcement_case_state'))
@@ -801,17 +786,36 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_enforcement_case_decided_on'))
 
     op.drop_table('enforcement_case')
-    with op.batch_alter_table('device', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_device_site_id'))
-        batch_op.drop_index(batch_op.f('ix_device_outlet_id'))
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_status'))
+        batch_op.drop_index(batch_op.f('ix_alert_source_id'))
+        batch_op.drop_index(batch_op.f('ix_alert_site_id'))
+        batch_op.drop_index(batch_op.f('ix_alert_rule'))
+        batch_op.drop_index(batch_op.f('ix_alert_region_code'))
+        batch_op.drop_index(batch_op.f('ix_alert_problem_id'))
+        batch_op.drop_index(batch_op.f('ix_alert_outlet_id'))
+        batch_op.drop_index(batch_op.f('ix_alert_last_data_at'))
+        batch_op.drop_index(batch_op.f('ix_alert_cause_key'))
 
-    op.drop_table('device')
+    op.drop_table('alert')
     with op.batch_alter_table('water_sample', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_water_sample_site_id'))
         batch_op.drop_index(batch_op.f('ix_water_sample_sampled_on'))
         batch_op.drop_index(batch_op.f('ix_water_sample_import_id'))
 
     op.drop_table('water_sample')
+    with op.batch_alter_table('water_ledger_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_water_ledger_entry_site_id'))
+        batch_op.drop_index(batch_op.f('ix_water_ledger_entry_scheme'))
+        batch_op.drop_index(batch_op.f('ix_water_ledger_entry_payer_region_code'))
+        batch_op.drop_index(batch_op.f('ix_water_ledger_entry_month'))
+
+    op.drop_table('water_ledger_entry')
+    with op.batch_alter_table('series', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_series_site_id'))
+        batch_op.drop_index(batch_op.f('ix_series_outlet_id'))
+
+    op.drop_table('series')
     with op.batch_alter_table('problem', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_status'))
         batch_op.drop_index(batch_op.f('ix_problem_source_id'))
@@ -824,6 +828,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_problem_campaign_id'))
 
     op.drop_table('problem')
+    op.drop_table('outlet_emission_profile')
+    with op.batch_alter_table('device', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_device_site_id'))
+        batch_op.drop_index(batch_op.f('ix_device_outlet_id'))
+
+    op.drop_table('device')
+    with op.batch_alter_table('site', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_site_source_id'))
+        batch_op.drop_index(batch_op.f('ix_site_region_code'))
+        batch_op.drop_index(batch_op.f('ix_site_kind'))
+
+    op.drop_table('site')
     with op.batch_alter_table('plan_progress', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_progress_plan_id'))
 
@@ -836,13 +852,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outlet_source_id'))
 
     op.drop_table('outlet')
-    with op.batch_alter_table('water_ledger_entry', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_water_ledger_entry_site_id'))
-        batch_op.drop_index(batch_op.f('ix_water_ledger_entry_scheme'))
-        batch_op.drop_index(batch_op.f('ix_water_ledger_entry_payer_region_code'))
-        batch_op.drop_index(batch_op.f('ix_water_ledger_entry_month'))
-
-    op.drop_table('water_ledger_entry')
     with op.batch_alter_table('water_import', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_water_import_sha256'))
 
@@ -861,11 +870,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_target_region_code'))
 
     op.drop_table('target')
-    with op.batch_alter_table('site', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_site_region_code'))
-        batch_op.drop_index(batch_op.f('ix_site_kind'))
-
-    op.drop_table('site')
     op.drop_table('dispatch_rule')
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_region_code'))
