@@ -115,3 +115,23 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     migrate.upgrade(eng)
     yield eng
     eng.dispose()
+
+
+# Real browser: Debian's Chromium driven by Playwright (Playwright cannot download its own browser here).
+# Flags from shared/design/testing-notes.md: no sandbox as root, and no background networking on a closed network.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium():  # noqa: ANN201 - playwright.sync_api.Browser
+    """One headless Chromium per test module."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (make test does this)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

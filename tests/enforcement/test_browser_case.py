@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
 from ecoloop.config import Settings
@@ -24,9 +24,6 @@ from .conftest import seed_regions_and_parties
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 PASSWORD = "test-Passw0rd"
 
 
@@ -61,19 +58,14 @@ def server_url(sqlite_engine: Engine, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(server_url: str) -> Iterator[Page]:
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (.ci/run does this)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=server_url, locale="zh-CN", viewport={"width": 1280, "height": 900})
-        pg = context.new_page()
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        yield pg
-        context.close()
-        browser.close()
-        assert errors == [], f"JavaScript errors: {errors}"
+def page(server_url: str, chromium) -> Iterator[Page]:  # noqa: ANN001 - Browser fixture from tests/conftest.py
+    context = chromium.new_context(base_url=server_url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
 
 
 def submit(page: Page, action: str, **fields: str) -> None:

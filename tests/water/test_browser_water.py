@@ -7,31 +7,25 @@ import pytest
 pytestmark = pytest.mark.browser
 
 PASSWORD = "test-Passw0rd"  # as in tests/water/conftest.py
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 
 
-def test_water_page_draws(water_server) -> None:  # noqa: ANN001 - fixture from tests/water/conftest.py
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{water_server.url}/login")
-            page.fill("input[name=username]", "analyst")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{water_server.url}/")
-            page.goto(f"{water_server.url}/water?year=2022")
-            page.wait_for_selector("#water-map canvas")
-            page.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
-            assert page.locator("[data-testid=class-matrix] td.cell.miss").count() == 2  # 2022-11, both sections
-            assert "劣V" in page.locator("[data-testid=section-table]").inner_text()
-            page.select_option("#trend-site", "T2")
-            page.wait_for_timeout(300)
-            assert errors == []
-        finally:
-            browser.close()
+def test_water_page_draws(water_server, chromium) -> None:  # noqa: ANN001 - fixtures from conftest files
+    page = chromium.new_page(viewport={"width": 1300, "height": 900})
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{water_server.url}/login")
+        page.fill("input[name=username]", "analyst")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{water_server.url}/")
+        page.goto(f"{water_server.url}/water?year=2022")
+        page.wait_for_selector("#water-map canvas")
+        page.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
+        assert page.locator("[data-testid=class-matrix] td.cell.miss").count() == 2  # 2022-11, both sections
+        assert "劣V" in page.locator("[data-testid=section-table]").inner_text()
+        page.select_option("#trend-site", "T2")
+        page.wait_for_timeout(300)
+        assert errors == []
+    finally:
+        page.close()
