@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import make_valid
 
 from ecoloop.store.models import Region, RegionLevel
 
@@ -44,14 +43,19 @@ def counties() -> list[County]:
     for feature in collection["features"]:
         props = feature["properties"]
         geom = shape(feature["geometry"])
-        if not geom.is_valid:  # 泽州县 is drawn as two parts around the 城区 enclave (SOURCE.md §1)
-            geom = make_valid(geom)
+        geometry_json = feature["geometry"]
+        if not geom.is_valid:
+            # 泽州县 is drawn as two parts meeting along a cut line around the 城区 enclave (SOURCE.md §1); a map
+            # would draw that cut. buffer(0) gives one polygon with 城区 as its hole (make_valid would also keep the
+            # cut as a line in a GeometryCollection).
+            geom = geom.buffer(0)
+            geometry_json = json.loads(json.dumps(mapping(geom)))  # tuples → lists, as in the source file
         out.append(
             County(
                 code=str(props["adcode"]),
                 name=props["name"],
                 geometry=geom,
-                geojson=json.dumps(feature["geometry"], ensure_ascii=False, separators=(",", ":")),
+                geojson=json.dumps(geometry_json, ensure_ascii=False, separators=(",", ":")),
                 center=(float(props["centroid"][0]), float(props["centroid"][1])),
             )
         )

@@ -58,7 +58,8 @@ class OverviewData(BaseModel):
 def boundary_collection(session: Session, user: User) -> dict:
     """County boundaries in the user's subtree; for a user below county level, whatever boundaries lie in it."""
     rows = session.execute(
-        scoped(select(Region.code, Region.name, Region.level, Region.boundary_geojson), Region.code, user)
+        scoped(select(Region.code, Region.name, Region.level, Region.boundary_geojson, Region.lon, Region.lat),
+               Region.code, user)
         .where(Region.boundary_geojson.is_not(None))
         .order_by(Region.code)
     ).all()
@@ -68,12 +69,17 @@ def boundary_collection(session: Session, user: User) -> dict:
         own_path = session.scalar(select(Region.path).where(Region.code == user.region_code)) or ""
         ancestors = own_path.split("/")
         enclosing = session.execute(
-            select(Region.code, Region.name, Region.level, Region.boundary_geojson, Region.path)
+            select(Region.code, Region.name, Region.level, Region.boundary_geojson, Region.lon, Region.lat,
+                   Region.path)
             .where(Region.code.in_(ancestors), Region.boundary_geojson.is_not(None))
         ).all()
         chosen = sorted(enclosing, key=lambda r: r.path.count("/"))[-1:]
+    # "cp" (ECharts' label centre) = the region's centroid, so a county with an enclave (泽州县 around 城区) is not
+    # labelled inside its hole.
     features = [
-        {"type": "Feature", "properties": {"name": r.name, "code": r.code, "level": str(r.level)},
+        {"type": "Feature",
+         "properties": {"name": r.name, "code": r.code, "level": str(r.level),
+                        **({"cp": [r.lon, r.lat]} if r.lon is not None and r.lat is not None else {})},
          "geometry": json.loads(r.boundary_geojson)}
         for r in chosen
     ]
