@@ -10,7 +10,7 @@ import pytest
 
 from ecoloop.hj212 import codec
 from ecoloop.hj212.codec import PacketError, parse_frame
-from ecoloop.hj212.crc import hj212_crc_hex, modbus_crc, modbus_crc_candidates
+from ecoloop.hj212.crc import hj212_crc, hj212_crc_bytewise, hj212_crc_hex, modbus_crc, modbus_crc_candidates
 from ecoloop.hj212.sm4_cipher import TEST_KEY, decrypt_data_area, encrypt_data_area
 
 DATA = Path(__file__).parent.parent / "data" / "hj212"
@@ -34,6 +34,20 @@ def test_crc_check_values(data: bytes, crc: str) -> None:
 def test_crc_is_not_modbus() -> None:
     assert modbus_crc(b"123456789") == 0x4B37
     assert hj212_crc_hex(b"123456789") != f"{modbus_crc(b'123456789'):04X}"
+
+
+def test_closed_form_crc_equals_appendix_a_byte_by_byte() -> None:
+    # the O(1) closed form (H^8 = identity) against the literal Appendix A loop: every length across the 8-byte
+    # word boundaries and the fold steps, the standard's maximum (1036) and beyond, all-0x00 / all-0xFF segments
+    import random
+
+    rnd = random.Random(212)
+    lengths = [*range(0, 140), 255, 256, 257, 1023, 1024, 1025, 1035, 1036, 9999, 65536]
+    for n in lengths:
+        for seg in (bytes(rnd.randrange(256) for _ in range(n)), b"\x00" * n, b"\xff" * n):
+            assert hj212_crc(seg) == hj212_crc_bytewise(seg), n
+    assert hj212_crc(b"") == 0xFFFF
+    assert hj212_crc(bytearray(b"123456789")) == 0x2F80 == hj212_crc_bytewise(b"123456789")
 
 
 def test_crc_low_byte_takes_eight_values_only() -> None:

@@ -282,3 +282,72 @@ def write_xlsx(frame: pl.DataFrame, path: Path) -> None:
     buffer = io.BytesIO()
     wb.save(buffer)
     path.write_bytes(buffer.getvalue())
+
+
+# -- peer-city lists (排名城市名单) ---------------------------------------------------------------------------------
+peers_app = typer.Typer(help="Peer-city lists for the composite-index ranking (e.g. the 168 key cities).",
+                        no_args_is_help=True)
+app.add_typer(peers_app, name="peers")
+
+
+@peers_app.command("import")
+def peers_import_command(
+    file: Path = typer.Argument(..., help="CSV: city,so2,no2,pm10,pm25,co,o3 (period statistics; CO P95, O3 P90)."),
+    list_name: str = typer.Option(..., "--list", help="List name, e.g. 168城市."),
+    period: str = typer.Option(..., "--period", help="2022, 2022-05 or 2022-Q2."),
+    origin: str = typer.Option("", "--origin", help="Where the figures come from (source note)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Store a peer-city list in the configured database (replaces the same list and period); bad rows are listed
+    with their line numbers and left out, the good rows are kept."""
+    from ecoloop.air.ranking import import_peers
+    from ecoloop.cli import context
+    from ecoloop.store.engine import session_scope
+
+    with session_scope(context.engine()) as s:
+        stored, rejected = import_peers(s, file, list_name, period, origin)
+    if as_json:
+        typer.echo(json.dumps({"list_name": list_name, "period": period, "stored": stored, "rejected": rejected},
+                              ensure_ascii=False))
+        return
+    for r in rejected:
+        typer.echo(f"第 {r['line']} 行（{r['city'] or '—'}）已拒绝: {r['reason']}", err=True)
+    console.print(f"{list_name} {period}: 已导入 {stored} 个城市，拒绝 {len(rejected)} 行")
+
+
+@peers_app.command("rank")
+def peers_rank_command(
+    period: str = typer.Option(..., "--period", help="2022, 2022-05 or 2022-Q2."),
+    list_name: str = typer.Option(None, "--list", help="List name (default: the first configured for the period)."),
+    region: str = typer.Option(None, "--region", help="Region code (default: the database's only city)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The region's rank by composite index among a stored peer list (its own statistics from its hourly data)."""
+    from sqlalchemy import select
+
+    from ecoloop.air.ranking import rank_among_peers
+    from ecoloop.cli import context
+    from ecoloop.store.engine import session_scope
+    from ecoloop.store.models import Region, RegionLevel
+
+    with session_scope(context.engine()) as s:
+        if region is None:
+            cities = s.scalars(select(Region.code).where(Region.level == RegionLevel.city)).all()
+            if len(cities) != 1:
+                raise EcoLoopError("give --region: the database holds no single city")
+            region = cities[0]
+        result = rank_among_peers(s, region, period, list_name)
+    if result is None:
+        raise EcoLoopError(f"no peer-city list configured for {period}"
+                           + (f" named {list_name!r}" if list_name else "") + "; use ecoloop air peers import")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if result["rank"] is None:
+        console.print(f"{result['city']}: {period} 无可用的综合指数，未参与排名（{result['list_name']}，{result['n']} 个城市）")
+        return
+    console.print(f"{result['city']} {period} 综合指数 {result['composite_index']:.2f}，在{result['list_name']}中排名第 "
+                  f"{result['rank']} 名（倒数第 {result['rank_from_bottom']} 名，共 {result['n']} 个城市）")
+    prev = result.get("previous")
+    if prev and prev.get("rank") is not None:
+        console.print(f"上年同期: 第 {prev['rank']} 名（倒数第 {prev['rank_from_bottom']} 名，共 {prev['n']} 个城市）")

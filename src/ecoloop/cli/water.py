@@ -250,3 +250,46 @@ def stats(
     with session_scope(context.engine()) as s:
         result = period_stats(s, region, d0, d1)
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+
+
+# -- CWQI peer-city lists (城市水质排名名单) ---------------------------------------------------------------------------
+peers_app = typer.Typer(help="Peer-city CWQI lists for the city water-quality ranking (环办监测〔2017〕51号).",
+                        no_args_is_help=True)
+app.add_typer(peers_app, name="peers")
+
+
+@peers_app.command("import")
+def peers_import_command(
+    file: Path = typer.Argument(..., help="CSV: city,cwqi"),
+    list_name: str = typer.Option(..., "--list", help="List name, e.g. 山西省11市."),
+    period: str = typer.Option(..., "--period", help="2022, 2022-05 or 2022-Q2."),
+    origin: str = typer.Option("", "--origin", help="Where the figures come from (source note)."),
+) -> None:
+    """Store a CWQI list (replaces the same list and period); bad rows are listed with line numbers and left out."""
+    from ecoloop.cli import context
+    from ecoloop.store.engine import session_scope
+    from ecoloop.water.ranking import import_cwqi_peers
+
+    with session_scope(context.engine()) as s:
+        stored, rejected = import_cwqi_peers(s, file, list_name, period, origin)
+    for r in rejected:
+        typer.echo(f"第 {r['line']} 行（{r['city'] or '—'}）已拒绝: {r['reason']}", err=True)
+    typer.echo(f"{list_name} {period}: 已导入 {stored} 个城市，拒绝 {len(rejected)} 行")
+
+
+@peers_app.command("rank")
+def peers_rank_command(
+    period: str = typer.Option(..., "--period", help="2022, 2022-05 or 2022-Q2."),
+    region: str = typer.Option(..., "--region", help="Region code, e.g. 140500."),
+    list_name: str = typer.Option(None, "--list", help="List name (default: the first configured for the period)."),
+) -> None:
+    """The region's rank by CWQI among a stored list (JSON); its own CWQI from its section data."""
+    from ecoloop.cli import context
+    from ecoloop.store.engine import session_scope
+    from ecoloop.water.ranking import rank_among_peers
+
+    with session_scope(context.engine()) as s:
+        result = rank_among_peers(s, region, period, list_name)
+    if result is None:
+        raise EcoLoopError(f"no CWQI peer list configured for {period}; use ecoloop water peers import")
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

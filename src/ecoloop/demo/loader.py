@@ -21,6 +21,7 @@ DEMO_VERSION = "1"
 # Area demo loaders, each a module exposing ``load(ctx: DemoContext) -> str``, run in this order after the core.
 AREA_LOADERS: list[str] = [
     "ecoloop.demo.air",
+    "ecoloop.demo.peers",
     "ecoloop.demo.water",
     "ecoloop.demo.casework",
     "ecoloop.demo.enforcement",

@@ -47,7 +47,7 @@ def to_stored(device: DeviceInfo, packet: Packet, now: datetime, *, future_toler
         return refusal
     data_time = packet.data_time
     assert data_time is not None
-    rows = [(code, stat, value, flag) for code, _orig, stat, value, flag in packet.value_rows()]
+    rows = packet.stored_rows()
     if device.site_id is None and device.outlet_id is None and rows:
         return Refusal("device_unassigned", f"MN {packet.mn} is attached to no site or outlet")
     return StoredPacket(

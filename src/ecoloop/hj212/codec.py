@@ -149,6 +149,17 @@ class Packet:
             rows.extend([(modern, code, stat, v, flag) for stat, v in item.values])
         return rows
 
+    def stored_rows(self) -> list[tuple[str, str, float, str | None]]:
+        """(code 2017, statistic, value, flag) — :meth:`value_rows` without the code as sent (what is stored)."""
+        rows = []
+        for item in self.items.values():
+            if not item.values:
+                continue
+            flag = item.fields.get("Flag")
+            code = OLD_TO_NEW.get(item.code, item.code)
+            rows.extend([(code, stat, v, flag) for stat, v in item.values])
+        return rows
+
 
 def parse_hj_time(raw: str) -> datetime:
     """``YYYYMMDDhhmmss`` (or with ``zzz`` milliseconds, 17 digits, seen in 2005-era packets) → aware CST."""
@@ -343,14 +354,26 @@ def _split_cp(cp: str) -> list[str]:
     return out
 
 
+_KEY_CACHE: dict[str, tuple[str, str, bool, str | None] | None] = {}  # CP field name → its split (hot path)
+_KEY_CACHE_MAX = 50_000  # unknown names are kept as sent; bound the cache against a device inventing names
+
+
+def _split_key(key: str) -> tuple[str, str, bool, str | None] | None:
+    """``a21026-Avg`` → (code, field name, numeric?, statistic or None); None for a plain parameter (no ``-``)."""
+    code, dash, name = key.rpartition("-")
+    split = (code, name, name in proto.NUMERIC_FIELDS, _VALUE_STATS.get(name)) if dash else None
+    if len(_KEY_CACHE) < _KEY_CACHE_MAX:
+        _KEY_CACHE[key] = split
+    return split
+
+
 def parse_cp(cp: str) -> tuple[dict[str, str], dict[str, Item]]:
     """CP → (plain parameters, items by code). Numbers are checked here; codes are kept as sent."""
     params: dict[str, str] = {}
     items: dict[str, Item] = {}
-    numeric = proto.NUMERIC_FIELDS
-    value_fields = _VALUE_STATS
     ascii_cp = cp.isascii()  # the common case: no per-token character checks needed
     inf = _INF
+    cache = _KEY_CACHE
     for token in _split_cp(cp):
         if not token:
             continue
@@ -359,22 +382,24 @@ def parse_cp(cp: str) -> tuple[dict[str, str], dict[str, Item]]:
             raise _fail("bad_cp", f"CP token {token[:40]!r} is not KEY=VALUE")
         if not ascii_cp and not key.isascii():
             raise _fail("non_ascii", f"non-ASCII field name {key[:20]!r}")
-        code, dash, name = key.rpartition("-")
-        if not dash:
+        split = cache.get(key, False)
+        if split is False:
+            split = _split_key(key)
+        if split is None:
             params[key] = value
             continue
+        code, name, is_numeric, stat = split
         item = items.get(code)
         if item is None:
-            item = items[code] = Item(code, {})
+            item = items[code] = Item(code, {}, [])
         item.fields[name] = value
-        if name in numeric:
+        if is_numeric:
             try:
                 number = float(value)
             except ValueError:
                 raise _fail("bad_number", f"{key}={value[:20]!r} is not a number") from None
             if number != number or number in inf:
                 raise _fail("bad_number", f"{key}={value[:20]!r} is not a finite number")
-            stat = value_fields.get(name)
             if stat is not None:
                 item.values.append((stat, number))
         elif not ascii_cp and name != "Info" and not value.isascii():

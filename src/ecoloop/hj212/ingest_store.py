@@ -16,12 +16,21 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy.engine import make_url
 
 from ecoloop.standards.pollutant_codes import default_unit
 
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # same text as UTCDateTime / timeseries_io on SQLite
+_SQLITE_CHUNK = 1000  # measurement rows per INSERT statement on SQLite (4 parameters each, limit 32,766)
+
+
+@lru_cache(maxsize=64)
+def _sqlite_measurement_insert(n: int) -> str:
+    return ("INSERT INTO measurement (series_id, time, level, value, flag) VALUES "
+            + ",".join(["(?,?,0,?,?)"] * n) + " ON CONFLICT DO NOTHING")
 
 
 @dataclass(slots=True)
@@ -276,13 +285,16 @@ class IngestStore:
         bound: list[tuple] = []
         chunk = 500
         received_cache: dict[datetime, object] = {}
+        times: dict[datetime, object] = {}  # datetime → bound text; devices on one clock share DataTimes / labels
         for i in range(0, len(candidates), chunk):
             part = candidates[i:i + chunk]
             marks = ",".join(["(?,?,?,?,?,?,?,?)"] * len(part))
             params: list[object] = []
             for p in part:
                 flags = ",".join(sorted({r[3] or "N" for r in p.rows}))[:64] or None
-                t = self._t(p.data_time)
+                t = times.get(p.data_time)
+                if t is None:
+                    t = times[p.data_time] = self._t(p.data_time)
                 received = received_cache.get(p.received_at)
                 if received is None:
                     received = received_cache[p.received_at] = self._t(p.received_at)
@@ -296,17 +308,27 @@ class IngestStore:
             p.is_new = key in new_keys
         # 2. measurements of the new packets
         rows: list[tuple] = []
+        series = self.series
         for p in packets:
             if not p.is_new:
                 continue
-            t = self._t(p.label)
+            t = times.get(p.label)
+            if t is None:
+                t = times[p.label] = self._t(p.label)
+            site_id, outlet_id, interval = p.site_id, p.outlet_id, p.interval
             for parameter, statistic, value, flag in p.rows:
-                sid = self._series_id(p.site_id, p.outlet_id, parameter, p.interval, statistic, p.ambient)
+                sid = series.get((site_id, outlet_id, parameter, interval, statistic))
+                if sid is None:
+                    sid = self._series_id(site_id, outlet_id, parameter, interval, statistic, p.ambient)
                 rows.append((sid, t, value, flag))
         if rows:
             if self.backend == "sqlite":
-                cur.executemany("INSERT INTO measurement (series_id, time, level, value, flag) VALUES (?, ?, 0, ?, ?) "
-                                "ON CONFLICT DO NOTHING", rows)
+                # multi-row VALUES, 1,000 rows per statement: one sqlite3_step per chunk (run without the GIL)
+                # instead of one per row (executemany hands the GIL back and forth with the event loop per row)
+                n = _SQLITE_CHUNK
+                for i in range(0, len(rows), n):
+                    part = rows[i:i + n]
+                    cur.execute(_sqlite_measurement_insert(len(part)), list(chain.from_iterable(part)))
             else:
                 cur.execute("CREATE TEMP TABLE IF NOT EXISTS hj212_staging (series_id bigint, time timestamptz, "
                             "value double precision, flag varchar(4)) ON COMMIT DELETE ROWS")

@@ -61,11 +61,12 @@ class Ranking:
     total: int
     rank: int  # 1 = best
     entries: tuple[RankEntry, ...] = ()  # the ranked list, for the chart (may be empty)
+    bottom_rank: int | None = None  # 倒数名次 as the module ranked it (ties share it); None: total − rank + 1
 
     @property
     def rank_from_bottom(self) -> int:
         """倒数第 N 名 (1 = the worst)."""
-        return self.total - self.rank + 1
+        return self.bottom_rank if self.bottom_rank is not None else self.total - self.rank + 1
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ APIs used (``start``/``end`` are the bureau's calendar days, both inclusive):
 - air:          ``ecoloop.air.readers.read_database`` → ``ecoloop.air.evaluate.daily_values`` →
                 ``ecoloop.air.period.period_statistics`` / ``year_on_year``, ``ecoloop.air.targets.target_progress``,
                 ``ecoloop.standards.air.day_counts.day_counts`` (monthly days per category)
-- water:        ``ecoloop.water.stats.period_stats(session, region_code, start, end)``
+- water:        ``ecoloop.water.stats.period_stats(session, region_code, start, end)``; CWQI rank:
+                ``ecoloop.water.ranking.rank_among_peers`` (air: ``ecoloop.air.ranking.rank_among_peers``)
 - sources:      ``ecoloop.emissions.outlet_data.judge_outlet_hours`` → ``ecoloop.emissions.summaries.outlet_summary``
                 → ``city_summary``; alert counts: ``ecoloop.alerts.stats.period_stats(session, region_code, start, end)``
 - closed loop:  ``ecoloop.casework.stats.period_stats(session, region_code, start, end)``
@@ -45,6 +46,8 @@ from ecoloop.reports.bulletin_data import (
     Indicator,
     MonthlyCategoryDays,
     MonthlyValue,
+    RankEntry,
+    Ranking,
     Section,
     SourceSupervisionSection,
     TargetCheck,
@@ -68,6 +71,8 @@ API_AIR_TARGET_INDICATORS = "ecoloop.air.targets.INDICATORS"
 API_AIR_DAY_COUNTS = "ecoloop.standards.air.day_counts.day_counts"
 API_AIR_READINGS = "ecoloop.standards.air.readings.DEFAULT_READINGS"  # decimals the bureau publishes
 API_AIR_DECIMALS = "ecoloop.standards.air.rounding.CONCENTRATION_DECIMALS"
+API_AIR_RANKING = "ecoloop.air.ranking.rank_among_peers"  # 综合指数 rank among the configured city list
+API_WATER_RANKING = "ecoloop.water.ranking.rank_among_peers"  # CWQI rank among the configured city list
 BUREAU_TIMEZONE = "Asia/Shanghai"  # the bureau's day (docs/architecture.md, conventions)
 API_EMISSIONS_JUDGE = "ecoloop.emissions.outlet_data.judge_outlet_hours"
 API_EMISSIONS_OUTLETS = "ecoloop.emissions.summaries.outlet_summary"
@@ -158,8 +163,10 @@ def collect_water(session: Session, period: ReportPeriod, region_code: str) -> W
         for s in stats["sections"]
     ]
     order = [short(n) for n in sorted(CLASS_LABELS)]
+    gaps: list[str] = []
+    ranking = _water_ranking(session, period, region_code, stats, gaps)
     return WaterSection(
-        available=True, source=API_WATER, gaps=["水环境质量排名: ecoloop.water 未提供城市排名接口"],
+        available=True, source=API_WATER, gaps=gaps, ranking=ranking,
         sections_total=stats["n_sections"],
         class_counts={short(ascii_to_number[k]): v for k, v in stats["by_class"].items()},
         good_count=stats["good_count"], good_ratio=stats["good_share"],
@@ -169,6 +176,26 @@ def collect_water(session: Session, period: ReportPeriod, region_code: str) -> W
         months=months, rows=rows, class_order=order,
         class_colours={short(n): QUALITATIVE[n][2] for n in sorted(CLASS_LABELS)},
     )
+
+
+def _water_ranking(session: Session, period: ReportPeriod, region_code: str, stats: dict,
+                   gaps: list[str]) -> Ranking | None:
+    """Rank by CWQI among the configured list (``ecoloop.water.ranking.rank_among_peers``), from the CWQI of the
+    same ``period_stats`` call; a named gap when no list is configured or the city has no CWQI."""
+    try:
+        rank_among_peers = resolve_api(API_WATER_RANKING)
+    except MissingApi:
+        gaps.append(f"水环境质量排名: {API_WATER_RANKING} 不可用")
+        return None
+    own = (stats.get("cwqi") or {}).get("city")
+    result = rank_among_peers(session, region_code, period.key, own=own)
+    if result is None:
+        gaps.append(f"水环境质量排名: 未配置 {period.key} 的排名城市名单")
+        return None
+    if result["rank"] is None:
+        gaps.append(f"水环境质量排名: 本市 {period.key} CWQI 不可用，未参与{result['list_name']}排名")
+        return None
+    return _ranking(result, "cwqi")
 
 
 # -- closed loop ---------------------------------------------------------------------------------------------------
@@ -310,7 +337,7 @@ def collect_air(session: Session, period: ReportPeriod, region_code: str) -> Air
         if counts.valid_days:
             category_days.append(MonthlyCategoryDays(
                 key, {c.category_zh: n for c, n in zip(CATEGORIES, counts.by_level, strict=True)}))
-    gaps.append("综合指数城市排名: 未配置排名城市名单（ecoloop.air 未提供城市排名接口）")
+    composite_ranking = _air_ranking(session, period, region_code, row, prev_row or None, gaps)
     ug, mg = "微克/立方米", "毫克/立方米"
     conc, ratio = resolve_api(API_AIR_DECIMALS), readings.day_ratio_decimals
     return AirSection(
@@ -337,7 +364,34 @@ def collect_air(session: Session, period: ReportPeriod, region_code: str) -> Air
         category_order=[c.category_zh for c in CATEGORIES],
         category_colours={c.category_zh: c.color_hex for c in CATEGORIES},
         pm25_monthly=months,
+        composite_ranking=composite_ranking,
     )
+
+
+def _ranking(result: dict, value_key: str) -> Ranking:
+    """A module's ranking result → the bulletin's :class:`Ranking` (synthetic lists keep their 演示数据 label)."""
+    name = result["list_name"] + ("（演示数据）" if result.get("is_demo") else "")
+    entries = tuple(RankEntry(e["city"], e[value_key], e["rank"], e["own"]) for e in result["entries"])
+    return Ranking(name, result["n"], result["rank"], entries, bottom_rank=result["rank_from_bottom"])
+
+
+def _air_ranking(session: Session, period: ReportPeriod, region_code: str, row: dict, prev_row: dict | None,
+                 gaps: list[str]) -> Ranking | None:
+    """Rank among the configured city list (``ecoloop.air.ranking.rank_among_peers``) from this section's own
+    period statistics; a named gap when no list is configured or the city could not be ranked."""
+    try:
+        rank_among_peers = resolve_api(API_AIR_RANKING)
+    except MissingApi:
+        gaps.append(f"综合指数城市排名: {API_AIR_RANKING} 不可用")
+        return None
+    result = rank_among_peers(session, region_code, period.key, own=row, own_previous=prev_row)
+    if result is None:
+        gaps.append(f"综合指数城市排名: 未配置 {period.key} 的排名城市名单（ecoloop air peers import）")
+        return None
+    if result["rank"] is None:
+        gaps.append(f"综合指数城市排名: 本市 {period.key} 综合指数不可用，未参与{result['list_name']}排名")
+        return None
+    return _ranking(result, "composite_index")
 
 
 def _subtree(session: Session, region_code: str):  # noqa: ANN202 - a Select of region codes

@@ -63,3 +63,17 @@ def city_cwqi(river: float | None, n_river: int, lake: float | None, n_lake: int
 def change_rate(now: float, base: float) -> float:
     """ΔCWQI in percent; > 0 means water quality got worse [M]."""
     return (now - base) / base * 100.0
+
+
+# City ranking by CWQI (环办监测〔2017〕51号): lower CWQI ranks better [2]. Cities with equal CWQI share a rank and the
+# next rank is skipped, compared at RANK_DECIMALS — both unverified readings [M] (the rule's 数据修约 subsection was
+# not available; CNEMC's published city lists print CWQI with 2 decimals). The competition-ranking function itself is
+# the air one (ecoloop.standards.air.ranking.competition_rank), not restated here.
+RANK_DECIMALS = 2
+
+
+def rank_cities(values: np.ndarray, decimals: int = RANK_DECIMALS, from_bottom: bool = False) -> np.ndarray:
+    """Competition rank of cities by CWQI (1 = best; ``from_bottom``: 1 = worst); NaN → 0 (unranked)."""
+    from ecoloop.standards.air.ranking import competition_rank
+
+    return competition_rank(np.asarray(values, dtype=float), decimals, descending=from_bottom)

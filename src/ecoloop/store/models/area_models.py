@@ -5,4 +5,5 @@ from ecoloop.store.models import casework as _casework  # noqa: F401
 from ecoloop.store.models import emissions as _emissions  # noqa: F401
 from ecoloop.store.models import enforcement as _enforcement  # noqa: F401
 from ecoloop.store.models import ingest as _ingest  # noqa: F401
+from ecoloop.store.models import peers as _peers  # noqa: F401
 from ecoloop.store.models import water as _water  # noqa: F401

@@ -151,6 +151,24 @@ def rank_api(body: RankRequest, request: Request, user: User = Depends(current_u
     return service.rank_with_peers(own, [p.model_dump() for p in body.peers])
 
 
+@router.get("/api/v1/air/peers", tags=["air"])
+def peers_api(period: str | None = Query(None, description="2022, 2022-05 or 2022-Q2 (default: the latest year)"),
+              list_name: str | None = Query(None, alias="list", description="e.g. 168城市 (default: first configured)"),
+              user: User = Depends(current_user), session: Session = Depends(get_session)) -> dict:
+    """Rank of the user's city by composite index (综合指数) among a configured peer-city list (排名城市名单),
+    its 倒数 rank, the list size and last year's rank; 404 when no list is configured for the period."""
+    from ecoloop.air.ranking import rank_among_peers
+    from ecoloop.errors import EcoLoopError
+
+    try:
+        result = rank_among_peers(session, user.region_code, period or str(_latest_year(session, user)), list_name)
+    except EcoLoopError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    if result is None:
+        raise HTTPException(status_code=404, detail="no peer-city list configured for this period")
+    return result
+
+
 # --------------------------------------------------------------------------- pages
 
 
@@ -166,10 +184,14 @@ def air_page(request: Request, year: int | None = Query(None), station: str | No
     hours = service.hourly_trend(cy, st, 7)
     region = session.get(Region, user.region_code)
     months = _calendar_months(y, days)
+    from ecoloop.air.ranking import rank_among_peers
+
+    peer_rank = rank_among_peers(session, user.region_code, str(y))
     page_data = {"year": y, "station": st, "hours": hours}
     return templates.TemplateResponse(request, "air/index.html", {
         "year": y, "station": st, "region": region, "summary": summary, "months": months,
         "stations": cy.data.stations.to_dicts(), "categories": CATEGORIES, "labels": LABELS,
+        "peer_rank": peer_rank,
         "page_json": json.dumps(page_data, ensure_ascii=False).replace("<", "\\u003c"),
     })
 

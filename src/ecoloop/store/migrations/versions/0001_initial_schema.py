@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 23:14:53.300195
+Create Date: 2026-11-29 23:19:16.373993
 """
 from alembic import op
 import sqlalchemy as sa
@@ -52,6 +52,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hj212_rejected_mn'), ['mn'], unique=False)
         batch_op.create_index(batch_op.f('ix_hj212_rejected_reason'), ['reason'], unique=False)
         batch_op.create_index(batch_op.f('ix_hj212_rejected_received_at'), ['received_at'], unique=False)
+
+    op.create_table('peer_city_stat',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('indicator', sa.String(length=8), nullable=False),
+    sa.Column('list_name', sa.String(length=60), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('city_name', sa.String(length=60), nullable=False),
+    sa.Column('city_code', sa.String(length=12), nullable=True),
+    sa.Column('so2', sa.Float(), nullable=True),
+    sa.Column('no2', sa.Float(), nullable=True),
+    sa.Column('pm10', sa.Float(), nullable=True),
+    sa.Column('pm25', sa.Float(), nullable=True),
+    sa.Column('co', sa.Float(), nullable=True),
+    sa.Column('o3', sa.Float(), nullable=True),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('origin', sa.String(length=200), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_peer_city_stat')),
+    sa.UniqueConstraint('indicator', 'list_name', 'period', 'city_name', name=op.f('uq_peer_city_stat_indicator'))
+    )
+    with op.batch_alter_table('peer_city_stat', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_peer_city_stat_list_name'), ['list_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_peer_city_stat_period'), ['period'], unique=False)
 
     op.create_table('region',
     sa.Column('code', sa.String(length=12), nullable=False),
@@ -881,6 +905,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_region_parent_code'))
 
     op.drop_table('region')
+    with op.batch_alter_table('peer_city_stat', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_peer_city_stat_period'))
+        batch_op.drop_index(batch_op.f('ix_peer_city_stat_list_name'))
+
+    op.drop_table('peer_city_stat')
     with op.batch_alter_table('hj212_rejected', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hj212_rejected_received_at'))
         batch_op.drop_index(batch_op.f('ix_hj212_rejected_reason'))
