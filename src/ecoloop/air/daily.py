@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from ecoloop.air.frames import LOCAL_TIMEZONE, POLLUTANTS
+from ecoloop.standards.air.exclusions import DAY_FLAGS
 from ecoloop.standards.air.readings import DEFAULT_READINGS, AirReadings
 from ecoloop.standards.air.validity import (
     MIN_HOURS_PER_8H,
@@ -198,18 +199,21 @@ def station_daily(
         for part in pool.map(one, present):
             columns.update(part)
     frame = pl.DataFrame(columns, nan_to_null=True).with_columns(pl.col("date").cast(pl.Date))
-    if "dust" in hourly.columns:  # a station-day is a dust day when any of its hours is flagged
-        dust = _dust_days(hourly, index, timezone)
-        frame = frame.join(dust, on=["station", "date"], how="left").with_columns(pl.col("dust").fill_null(False))
+    flags = [f for f in DAY_FLAGS if f in hourly.columns]
+    if flags:  # a station-day carries a flag (sand-dust, exceptional event) when any of its hours does
+        marked = _flag_days(hourly, flags, index)
+        frame = frame.join(marked, on=["station", "date"], how="left").with_columns(
+            [pl.col(f).fill_null(False) for f in flags])
     return frame
 
 
-def _dust_days(hourly: pl.DataFrame, index: DayIndex, timezone: str) -> pl.DataFrame:
+def _flag_days(hourly: pl.DataFrame, flags: list[str], index: DayIndex) -> pl.DataFrame:
     days = index.first_day + index.day_hour()[0]
     return (
-        pl.DataFrame({"station": hourly["station"], "date": days, "dust": hourly["dust"].fill_null(False)})
+        pl.DataFrame({"station": hourly["station"], "date": days,
+                      **{f: hourly[f].cast(pl.Boolean).fill_null(False) for f in flags}})
         .with_columns(pl.col("date").cast(pl.Date))
-        .group_by("station", "date").agg(pl.col("dust").any())
+        .group_by("station", "date").agg([pl.col(f).any() for f in flags])
     )
 
 
@@ -221,8 +225,8 @@ def city_daily(station_daily_frame: pl.DataFrame, stations: pl.DataFrame,
     """City daily values = mean over the city's assessment stations (对照点 excluded) with a valid value.
 
     ``readings.city_min_station_share``: the share of the city's assessment stations that must have a valid value
-    (default 0 → at least one) [M]. ``n_stations_<item>`` counts the stations used. A city-day is a dust day when
-    any of its stations is.
+    (default 0 → at least one) [M]. ``n_stations_<item>`` counts the stations used. A city-day carries a flag
+    (sand-dust, exceptional event) when any of its stations does.
     """
     if readings.city_o3_8h != "mean_of_stations":
         raise ValueError(f"unsupported city_o3_8h reading {readings.city_o3_8h!r}")
@@ -231,8 +235,7 @@ def city_daily(station_daily_frame: pl.DataFrame, stations: pl.DataFrame,
     n_assess = assess.group_by("city").agg(pl.len().alias("_n_assess"))
     items = [c for c in DAILY_VALUE_COLUMNS if c in joined.columns]
     aggs = [pl.col(c).mean().alias(c) for c in items] + [pl.col(c).count().alias(f"n_stations_{c}") for c in items]
-    if "dust" in joined.columns:
-        aggs.append(pl.col("dust").any())
+    aggs += [pl.col(f).any() for f in DAY_FLAGS if f in joined.columns]
     out = joined.group_by("city", "date").agg(aggs).join(n_assess, on="city")
     share = readings.city_min_station_share
     if share > 0:

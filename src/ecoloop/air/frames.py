@@ -12,12 +12,17 @@ Station table::
 Daily frame (one row per station or city and natural day of the bureau's local time)::
 
     station | city, date: Date, so2, no2, pm10, pm25, co: daily means, o3_1h: daily max 1-h,
-    o3_8h: daily max 8-h (null = invalid), dust: bool (sand-dust day flag, input)
+    o3_8h: daily max 8-h (null = invalid), dust: bool (sand-dust day flag, input),
+    event: bool (例外事件 exceptional-event flag, input; acts from 2026-03-01, ecoloop.standards.air.exclusions)
+
+Hourly frames may carry the same flags (``dust`` / ``event``): a station-day is flagged when any of its hours is.
 """
 
 from __future__ import annotations
 
 import polars as pl
+
+from ecoloop.standards.air.exclusions import DAY_FLAGS
 
 POLLUTANTS: tuple[str, ...] = ("so2", "no2", "pm10", "pm25", "co", "o3")
 DAILY_ITEMS: tuple[str, ...] = ("so2", "no2", "pm10", "pm25", "co", "o3_1h", "o3_8h")
@@ -55,5 +60,5 @@ def conform_hourly(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("time").dt.convert_time_zone("UTC").dt.cast_time_unit("us")]
     for p in POLLUTANTS:
         cols.append(pl.col(p).cast(pl.Float64) if p in frame.columns else pl.lit(None, pl.Float64).alias(p))
-    extra = [c for c in ("dust",) if c in frame.columns]
+    extra = [c for c in DAY_FLAGS if c in frame.columns]
     return frame.select(*cols, *[pl.col(c) for c in extra])

@@ -3,9 +3,12 @@
 HJ 663 (air-standards.md §3.1, §3.2): period means are means of the daily means; CO is judged on the 95th
 percentile of daily means, O3 on the 90th percentile of the daily max 8-h; SO2/NO2 also P98, PM10/PM2.5 also P95;
 percentiles per HJ 663 附录A (``ecoloop.standards.air.statistics.HJ663_QUANTILE_METHOD``). Coverage per
-GB 3095 表4 (≥ 27 days a month, 25 in February, ≥ 324 a year). Sand-dust days (input flag ``dust``) are excluded
-from PM10/PM2.5 statistics and so from the composite index, and kept in the day counts (环办监测〔2016〕120号,
-CNEMC practice). Each day's AQI comes from :func:`ecoloop.air.aqi_frames.daily_aqi`.
+GB 3095 表4 (≥ 27 days a month, 25 in February, ≥ 324 a year). Day flags (inputs) leave days out of the
+concentration statistics and so out of the composite index, and keep them in the day counts — sand-dust days
+(``dust``: PM10/PM2.5, 环办监测〔2016〕120号) and, on days ≥ 2026-03-01, HJ 663-2026 exceptional events (``event``:
+pollutants per ``AirReadings.exceptional_event_scope`` [M]); the rule is ``ecoloop.standards.air.exclusions``.
+Each day's AQI comes from :func:`ecoloop.air.aqi_frames.daily_aqi`. :func:`three_year_statistics`: the HJ 663-2026
+3-year moving values [M] from annual statistics (available, not used for the headline figures).
 
 Published period concentrations are rounded per GB/T 8170 (integers, CO 1 dp) — the ``*_mean`` / ``*_pNN`` columns
 are the rounded official values and ``*_exact`` keep full precision.
@@ -21,15 +24,17 @@ import polars as pl
 from ecoloop.standards.air.composite_index import POLLUTANTS as CI_POLLUTANTS
 from ecoloop.standards.air.composite_index import composite_index
 from ecoloop.standards.air.day_counts import GOOD_DAY_MAX_AQI, HEAVY_POLLUTION_MIN_AQI_EXCLUSIVE
+from ecoloop.standards.air.exclusions import DAY_FLAGS, FLAG_IN_FORCE_FROM, exclusion_rules
 from ecoloop.standards.air.limits import ANNUAL_ASSESSMENT_ITEMS, LIMIT_SETS, limit_set_for_date
 from ecoloop.standards.air.ranking import change_rate, competition_rank
-from ecoloop.standards.air.readings import DEFAULT_READINGS, AirReadings
+from ecoloop.standards.air.readings import DEFAULT_READINGS, THREE_YEAR_AVERAGE_OF_CHOICES, AirReadings
 from ecoloop.standards.air.rounding import CONCENTRATION_DECIMALS, round_half_even
 from ecoloop.standards.air.statistics import HJ663_QUANTILE_METHOD, PERCENTILES
+from ecoloop.standards.air.three_year import three_year_mean
 from ecoloop.standards.air.validity import MIN_DAYS_PER_YEAR, min_days_for_month
 
 PERIODS = ("day", "month", "quarter", "year", "ytd")
-_PM = ("pm10", "pm25")
+THREE_YEAR = "3year"  # 三年滑动平均 from annual statistics (:func:`three_year_statistics`)
 
 
 def period_key(period: str) -> pl.Expr:
@@ -65,12 +70,9 @@ def period_statistics(
         frame = frame.filter(pl.col("date") >= start)
     if end is not None:
         frame = frame.filter(pl.col("date") <= end)
-    if "dust" not in frame.columns:
-        frame = frame.with_columns(pl.lit(False).alias("dust"))
     if period == "day":
         raise ValueError("period 'day' is the daily frame itself")
-    frame = frame.with_columns(period_key(period).alias("period"), pl.col("dust").fill_null(False))
-    pm_ok = ~pl.col("dust")
+    frame = with_day_flags(frame).with_columns(period_key(period).alias("period"))
     aggs: list[pl.Expr] = [
         pl.col("date").min().alias("first_day"),
         pl.col("date").max().alias("last_day"),
@@ -79,11 +81,10 @@ def period_statistics(
         (pl.col("aqi") <= 50).sum().alias("excellent_days"),
         (pl.col("aqi") > HEAVY_POLLUTION_MIN_AQI_EXCLUSIVE).sum().alias("heavy_days"),
         pl.col("dust").sum().alias("dust_days"),
+        flag_in_force("event").sum().alias("event_days"),  # 例外事件 days acting on this period (≥ 2026-03-01)
     ]
     for p in CI_POLLUTANTS:
-        col = pl.col(_source(p))
-        if p in _PM:
-            col = col.filter(pm_ok)
+        col = pl.col(_source(p)).filter(~excluded_day(p, readings))
         aggs.append(col.count().alias(f"{p}_days"))
         if p != "o3" and p != "co":
             aggs.append(col.mean().alias(f"{p}_mean_exact"))
@@ -101,6 +102,27 @@ def period_statistics(
     stats = _coverage(stats, period)
     stats = _with_ratios(stats, readings)
     return with_composite_index(stats, readings, key)
+
+
+def with_day_flags(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the day-flag columns a frame lacks (False) and fill null flags with False."""
+    frame = frame.with_columns([pl.lit(False).alias(f) for f in DAY_FLAGS if f not in frame.columns])
+    return frame.with_columns([pl.col(f).cast(pl.Boolean).fill_null(False) for f in DAY_FLAGS])
+
+
+def flag_in_force(flag: str) -> pl.Expr:
+    """The day flag ``flag`` where it acts (``exclusions.FLAG_IN_FORCE_FROM``); False on earlier days."""
+    since = FLAG_IN_FORCE_FROM[flag]
+    col = pl.col(flag).fill_null(False)
+    return col if since is None else col & (pl.col("date") >= since)
+
+
+def excluded_day(pollutant: str, readings: AirReadings = DEFAULT_READINGS) -> pl.Expr:
+    """True for the days left out of ``pollutant``'s statistics (``ecoloop.standards.air.exclusions``).
+
+    Needs ``date`` and the flag columns (:func:`with_day_flags` adds missing ones as False)."""
+    parts = [flag_in_force(flag) for flag, _ in exclusion_rules(pollutant, readings)]
+    return pl.any_horizontal(parts) if parts else pl.lit(False)
 
 
 def _coverage(stats: pl.DataFrame, period: str) -> pl.DataFrame:
@@ -192,3 +214,59 @@ def year_on_year(current: pl.DataFrame, previous: pl.DataFrame, key: str = "city
         pl.Series("pm25_change_pct", pm_rate).fill_nan(None),
         (pl.col("heavy_days").cast(pl.Int64) - pl.col("heavy_days_previous").cast(pl.Int64)).alias("heavy_days_change"),
     )
+
+
+def three_year_items() -> list[tuple[str, str]]:
+    """(pollutant, column) of the HJ 663 annual items (``limits.ANNUAL_ASSESSMENT_ITEMS``) — they include the six
+    composite-index inputs (SO2/NO2/PM10/PM2.5 means, CO P95, O3 P90)."""
+    return [(pol, f"{pol}_mean" if stat == "mean" else f"{pol}_{stat}")
+            for pol, items in ANNUAL_ASSESSMENT_ITEMS.items() for stat, _ in items]
+
+
+def three_year_statistics(annual: pl.DataFrame, key: str = "city",
+                          readings: AirReadings = DEFAULT_READINGS) -> pl.DataFrame:
+    """三年滑动平均 (HJ 663-2026 [2]; mechanics [M], ``ecoloop.standards.air.three_year``) from annual statistics.
+
+    ``annual``: :func:`period_statistics` rows with ``period="year"`` (``period`` = "2024"; a year-to-date row
+    counts as its year). One row per (``key``, year Y present) with ``period`` = "Y−2–Y" (e.g. "2024-2026"),
+    ``end_year``, per item the exact mean (``*_exact``) and the GB/T 8170-rounded value, ``<pollutant>_years``
+    (valid years used), ``three_year_ok`` (every pollutant has enough valid years), then the composite index and
+    rank of the 3-year values. A year is valid for a pollutant when its ``<pollutant>_days`` ≥ 324 (GB 3095 表4).
+    """
+    if readings.three_year_average_of not in THREE_YEAR_AVERAGE_OF_CHOICES:
+        raise ValueError(f"unknown three_year_average_of {readings.three_year_average_of!r}; "
+                         f"use one of {THREE_YEAR_AVERAGE_OF_CHOICES}")
+    if "period" not in annual.columns or key not in annual.columns:
+        raise ValueError(f"annual statistics need columns {key!r} and 'period'")
+    if annual.is_empty():
+        raise ValueError("no annual statistics")
+    periods = annual["period"].cast(pl.String)
+    if not periods.str.contains(r"^\d{4}$").all():
+        raise ValueError("three-year values need annual statistics (period = YYYY)")
+    keys = annual[key].cast(pl.String).to_numpy()
+    years = periods.cast(pl.Int64).to_numpy()
+    window, need = readings.three_year_window, readings.three_year_min_valid_years
+    out: dict[str, object] = {
+        key: annual[key],
+        "period": pl.Series([f"{y - window + 1}-{y}" for y in years], dtype=pl.String),
+        "end_year": pl.Series(years, dtype=pl.Int64),
+    }
+    ok_all = np.ones(annual.height, dtype=bool)
+    for pol in ANNUAL_ASSESSMENT_ITEMS:
+        days = annual[f"{pol}_days"].fill_null(0).to_numpy()
+        valid = days >= MIN_DAYS_PER_YEAR
+        n_years = None
+        for p, column in three_year_items():
+            if p != pol:
+                continue
+            source = f"{column}_exact" if readings.three_year_average_of == "exact" else column
+            values = annual[source].cast(pl.Float64).fill_null(np.nan).to_numpy()
+            mean, count = three_year_mean(keys, years, values, valid, window, need)
+            n_years = count if n_years is None else np.minimum(n_years, count)
+            out[f"{column}_exact"] = pl.Series(mean).fill_nan(None)
+            out[column] = pl.Series(round_half_even(mean, CONCENTRATION_DECIMALS[pol])).fill_nan(None)
+        out[f"{pol}_years"] = pl.Series(n_years, dtype=pl.Int64)
+        ok_all &= n_years >= need
+    out["three_year_ok"] = pl.Series(ok_all)
+    stats = pl.DataFrame(out).sort(key, "end_year")
+    return with_composite_index(stats, readings, key)

@@ -3,7 +3,8 @@
 Targets are annual (e.g. the provincial targets 省定目标 for the demo city in 2022: PM2.5 ≤ 44 µg/m³, good-day
 ratio ≥ 63 %, heavy-pollution-day ratio ≤ 1.6 %). Indicators:
 
-- ``pm25_mean`` (≤): year-to-date mean of the daily PM2.5 (sand-dust days excluded); projection = the mean the
+- ``pm25_mean`` (≤): year-to-date mean of the daily PM2.5 (sand-dust days and,
+  from 2026-03-01, exceptional-event days per ``exceptional_event_scope`` excluded); projection = the mean the
   remaining days must not exceed so the annual mean (rounded per GB/T 8170) stays within the target;
 - ``good_day_ratio`` (≥, %): good days still needed out of the remaining days;
 - ``heavy_day_ratio`` (≤, %) / ``heavy_days`` (≤): heavy days still allowed;
@@ -21,6 +22,7 @@ from datetime import date
 
 import polars as pl
 
+from ecoloop.air.period import excluded_day, with_day_flags
 from ecoloop.standards.air.readings import DEFAULT_READINGS, AirReadings
 from ecoloop.standards.air.rounding import round_half_even_scalar
 
@@ -65,8 +67,7 @@ def target_progress(
     total_days = _days_in_year(year)
     elapsed = (as_of - date(year, 1, 1)).days + 1
     remaining = total_days - elapsed
-    dust = pl.col("dust").fill_null(False) if "dust" in frame.columns else pl.lit(False)
-    pm = frame.filter(~dust)["pm25"].drop_nulls()
+    pm = with_day_flags(frame).filter(~excluded_day("pm25", readings))["pm25"].drop_nulls()
     aqi = frame["aqi"].drop_nulls()
     valid_days = aqi.len()
     good = int((aqi <= 100).sum())

@@ -198,24 +198,27 @@ def _num(value: float | None) -> float | None:
 def evaluate_command(
     inputs: list[Path] = typer.Argument(..., help="CNEMC archive CSVs and/or tidy CSV/Parquet (station,time,pollutant,value[,flag])."),
     level: str = typer.Option("city", "--level", help="station or city."),
-    period: str = typer.Option("day", "--period", help="day, month, quarter, year or ytd."),
+    period: str = typer.Option("day", "--period",
+                               help="day, month, quarter, year, ytd or 3year (HJ 663-2026 3-year moving values [M])."),
     start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
     end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
     fmt: str = typer.Option("csv", "--format", help="csv, json or xlsx."),
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file (required for xlsx)."),
     dust_days: Path = typer.Option(None, "--dust-days",
                                    help="CSV city,date of sand-dust days (excluded from PM and the index)."),
+    event_days: Path = typer.Option(None, "--event-days",
+                                    help="CSV city,date of exceptional-event days (例外事件, HJ 663-2026; from "
+                                         "2026-03-01 excluded from the statistics and the index)."),
 ) -> None:
     """Daily AQI or period statistics (composite index, rank, day counts) from hourly station data."""
-    from ecoloop.air.evaluate import LEVELS, evaluate
-    from ecoloop.air.period import PERIODS
+    from ecoloop.air.evaluate import EVALUATE_PERIODS, LEVELS, evaluate
     from ecoloop.air.readers import read_inputs
     from ecoloop.cli.context import settings
 
     if level not in LEVELS:
         raise EcoLoopError(f"--level must be station or city, got {level!r}")
-    if period not in PERIODS:
-        raise EcoLoopError(f"--period must be one of {', '.join(PERIODS)}, got {period!r}")
+    if period not in EVALUATE_PERIODS:
+        raise EcoLoopError(f"--period must be one of {', '.join(EVALUATE_PERIODS)}, got {period!r}")
     if fmt not in ("csv", "json", "xlsx"):
         raise EcoLoopError(f"--format must be csv, json or xlsx, got {fmt!r}")
     if fmt == "xlsx" and output is None:
@@ -225,10 +228,11 @@ def evaluate_command(
         raise EcoLoopError("--from is after --to")
     cfg = settings()
     data = read_inputs(inputs, cfg.timezone)
-    dust = _read_dust_days(dust_days) if dust_days is not None else None
+    dust = _read_day_list(dust_days, "sand-dust") if dust_days is not None else None
+    events = _read_day_list(event_days, "exceptional-event") if event_days is not None else None
     try:
         result = evaluate(data, level, period, first, last, policy=cfg.air_edition_policy, timezone=cfg.timezone,
-                          dust_days=dust)
+                          dust_days=dust, event_days=events)
     except ValueError as exc:
         raise EcoLoopError(str(exc)) from None
     result = _flatten(result)
@@ -244,12 +248,16 @@ def evaluate_command(
         typer.echo(text, nl=fmt == "json")
 
 
-def _read_dust_days(path: Path) -> pl.DataFrame:
+def _read_day_list(path: Path, what: str) -> pl.DataFrame:
+    """A CSV ``city,date`` of flagged days (sand-dust, exceptional events)."""
     if not path.is_file():
         raise EcoLoopError(f"file not found: {path}")
-    frame = pl.read_csv(path, infer_schema_length=0)
+    try:
+        frame = pl.read_csv(path, infer_schema_length=0)
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise EcoLoopError(f"cannot read {path}: {exc}") from None
     if {"city", "date"} - set(frame.columns):
-        raise EcoLoopError(f"{path}: sand-dust file needs columns city,date")
+        raise EcoLoopError(f"{path}: {what} file needs columns city,date")
     parsed = frame.select("city", pl.col("date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False))
     bad = parsed.with_row_index("row").filter(pl.col("date").is_null())
     if bad.height:

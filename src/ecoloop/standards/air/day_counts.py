@@ -4,6 +4,7 @@
 - 重污染天数 = days with AQI > 200 (重度污染 and 严重污染); its ratio over valid days.
 - Each day's AQI uses the HJ 633 edition in force on that day (the pipeline scores the day).
 - Sand-dust days stay in the day counts (CNEMC practice "优良天数比例…保留沙尘", §4.6).
+- HJ 663-2026 exceptional-event days (例外事件) stay in the day counts too [M] (``exclusions.py``).
 """
 
 from __future__ import annotations

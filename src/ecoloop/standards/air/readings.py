@@ -44,9 +44,22 @@ class AirReadings:
     # Day-count ratios (优良天数比例, 重污染天数比例): percent decimals [M] (bulletins: 1 dp; the bureau's
     # reply: 0.55 % for heavy days).
     day_ratio_decimals: int = 2
+    # 例外事件 (exceptional events, HJ 663-2026 [2]; definition and removed data unknown, new-editions §1.4) [M]:
+    # which pollutants' statistics leave out a day flagged as an event (input flag, days ≥ 2026-03-01 only; the
+    # day stays in the day counts): "pm" = PM10/PM2.5, the sand-dust treatment (default); "all" = all six;
+    # "none" = flag recorded only. ecoloop.standards.air.exclusions.
+    exceptional_event_scope: str = "pm"
+    # 三年滑动平均 (3-year moving assessment, HJ 663-2026 [2]; statistics, window, completeness unknown) [M]:
+    # mean of each annual statistic over Y−2…Y; each year must be valid for the pollutant (≥ 324 days); default
+    # all three years; "exact" = average the unrounded annual values and round at the end, "published" = average
+    # the rounded annual values. ecoloop.standards.air.three_year. Not used for the headline (annual) figures.
+    three_year_window: int = 3
+    three_year_min_valid_years: int = 3
+    three_year_average_of: str = "exact"
     # 2012 hourly SO2 > 800 substitutes the SO2 24-h IAQI; without a 24-h value the item is missing.
 
 
 DEFAULT_READINGS = AirReadings()
 
 HOURLY_2012_CHOICES = ("cnemc", "nine_items")
+THREE_YEAR_AVERAGE_OF_CHOICES = ("exact", "published")
