@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -533,18 +533,8 @@ def _serve(config: GatewayConfig) -> None:
         gw = Gateway(config)
         await gw.serve_forever()
 
-    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(main())
-
-
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop's event loop (libuv, C) when installed: reads, writes and callbacks cost less per packet than in the
-    pure-Python selector loop; the standard loop otherwise (the gateway code is the same on both)."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
 
 
 def run_gateway(config: GatewayConfig) -> None:
