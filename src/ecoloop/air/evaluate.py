@@ -29,7 +29,8 @@ def daily_values(
     event_days: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Daily values and daily AQI per station or city. ``dust_days`` / ``event_days``: optional (city, date) lists
-    of sand-dust / exceptional-event (例外事件) days, input flags ``dust`` / ``event`` (``standards.air.exclusions``)."""
+    of sand-dust / exceptional-event (例外事件) days, input flags ``dust`` / ``event`` (``standards.air.exclusions``);
+    ``data.day_flags`` (stored flags from the database reader) are applied the same way."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; use station or city")
     if data.hourly.is_empty():
@@ -42,6 +43,10 @@ def daily_values(
     for flag, marks in (("dust", dust_days), ("event", event_days)):
         if marks is not None:
             daily = mark_days(daily, marks, flag)
+        if data.day_flags is not None:  # stored flags (database reader): the same lists, the same rule
+            stored = data.day_flags.filter(pl.col("kind") == flag)
+            if stored.height:
+                daily = mark_days(daily, stored, flag)
     return daily_aqi(daily, readings, policy, period_end)
 
 

@@ -42,11 +42,14 @@ CONTROL_SITE_MARK = "对照点"
 
 @dataclass
 class AirInput:
-    """What a reader returns: hourly station values, the stations, and (CNEMC only) the published rows."""
+    """What a reader returns: hourly station values, the stations, (CNEMC only) the published rows, and (database
+    only) the stored day flags ``city, date, kind`` (沙尘 ``dust`` / 例外事件 ``event``) that
+    :func:`ecoloop.air.evaluate.daily_values` applies like the CLI's ``--dust-days`` / ``--event-days`` lists."""
 
     hourly: pl.DataFrame
     stations: pl.DataFrame
     published: pl.DataFrame | None = None
+    day_flags: pl.DataFrame | None = None
 
 
 def _check_exists(path: Path) -> None:
@@ -176,10 +179,12 @@ def read_database(
 
     Series: HJ 212 parameter codes of the six pollutants, interval ``hour``, statistic ``avg``. Where an audited
     value (level 1) exists it wins over the real-time one (level 0). Flags other than N make the value invalid.
+    The region's stored day flags (``AirDayFlag``: 沙尘 / 例外事件) come back as ``day_flags`` with the city name.
     """
     from sqlalchemy import or_, select
     from sqlalchemy.orm import Session
 
+    from ecoloop.store.models.air_flags import AirDayFlag
     from ecoloop.store.models.geo import Region
     from ecoloop.store.models.sites import Site, SiteKind
     from ecoloop.store.timeseries_io import read_site_series
@@ -198,6 +203,11 @@ def read_database(
             query = query.where(Site.code.in_(list(site_codes)))
         rows = session.execute(query).all()
         city_name = region.name
+        flag_rows = session.execute(select(AirDayFlag.date, AirDayFlag.kind)
+                                    .where(AirDayFlag.region_code == region_code)).all()
+    day_flags = pl.DataFrame({"city": [city_name] * len(flag_rows), "date": [r[0] for r in flag_rows],
+                              "kind": [r[1] for r in flag_rows]},
+                             schema={"city": pl.String, "date": pl.Date, "kind": pl.String})
     stations = pl.DataFrame(
         {"site_id": [r[0] for r in rows], "station": [r[1] for r in rows], "name": [r[2] for r in rows],
          "city": [city_name] * len(rows), "is_control": [bool(r[4]) for r in rows]},
@@ -205,7 +215,7 @@ def read_database(
     )
     if not rows:
         return AirInput(conform_hourly(pl.DataFrame(schema={"station": pl.String, "time": pl.Datetime("us", "UTC")})),
-                        stations.drop("site_id"))
+                        stations.drop("site_id"), day_flags=day_flags)
     data = read_site_series(engine, site_ids=stations["site_id"].to_list(),  # type: ignore[arg-type]
                             parameters=list(CODE_TO_POLLUTANT), interval="hour", statistic="avg",
                             start=start, end=end)
@@ -219,7 +229,7 @@ def read_database(
         hourly = pl.DataFrame(schema={"station": pl.String, "time": pl.Datetime("us", "UTC")})
     else:
         hourly = data.pivot(on="pol", index=["station", "time"], values="value", aggregate_function="first")
-    return AirInput(conform_hourly(hourly.sort("station", "time")), stations.drop("site_id"))
+    return AirInput(conform_hourly(hourly.sort("station", "time")), stations.drop("site_id"), day_flags=day_flags)
 
 
 def read_inputs(paths: Sequence[str | Path], timezone: str = LOCAL_TIMEZONE) -> AirInput:

@@ -2,7 +2,8 @@
 composite index, the same period last year, monthly statistics and target progress. Used by the web page and API.
 
 Results are cached per (database, region, year) for :data:`CACHE_SECONDS` — a page never recomputes a year on
-every click, and new hourly data show up within that time.
+every click, and new hourly data show up within that time. Changing the stored day flags (``ecoloop.air.flags``)
+clears the cache of this process.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ecoloop.air.aqi_frames import hourly_aqi
 from ecoloop.air.evaluate import daily_values
-from ecoloop.air.period import period_statistics, year_on_year
+from ecoloop.air.period import period_statistics, three_year_items, three_year_statistics, year_on_year
 from ecoloop.air.readers import AirInput, read_database
 from ecoloop.air.targets import target_progress
 from ecoloop.standards.air.composite_index import POLLUTANTS as CI_POLLUTANTS
@@ -65,6 +66,7 @@ def city_year(engine: Engine, region_code: str, year: int) -> CityYear:
         empty = pl.DataFrame(schema={"date": pl.Date, "aqi": pl.Int16})
         result = CityYear(region_code, year, data, empty, empty)
     else:
+        # read_database returns the region's stored 沙尘 / 例外事件 flags; daily_values applies them.
         result = CityYear(region_code, year, data, daily_values(data, "city"), daily_values(data, "station"))
     with _lock:
         _cache[key] = (time.monotonic(), result)
@@ -154,6 +156,38 @@ def summary(engine: Engine, session: Session, region_code: str, year: int, as_of
         "targets": progress,
         "stations": _rows(cy.data.stations),
     }
+
+
+def three_year(engine: Engine, region_code: str, end_year: int) -> dict | None:
+    """三年滑动平均 [M] of the window ``end_year``−2 … ``end_year``: the HJ 663 annual items and the composite index
+    of the 3-year values (``period.three_year_statistics``, as ``ecoloop air evaluate --period 3year``); None when
+    there is no data. ``three_year_ok`` False = some pollutant lacks valid years (values then missing)."""
+    recent = city_year(engine, region_code, end_year).city_daily  # end_year−1, end_year
+    older = city_year(engine, region_code, end_year - 2).city_daily  # end_year−3, end_year−2
+    parts = [f.filter(pl.col("date").dt.year() == y) for f, y in ((older, end_year - 2),) if not f.is_empty()]
+    parts += [recent.filter(pl.col("date").dt.year() >= end_year - 1)] if not recent.is_empty() else []
+    daily = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
+    if daily.is_empty() or "aqi" not in daily.columns:
+        return None
+    annual = period_statistics(daily, "year")
+    stats = three_year_statistics(annual)
+    rows = stats.filter(pl.col("end_year") == end_year)
+    if rows.is_empty():
+        return None
+    row = _rows(rows)[0]
+    keep = ["city", "period", "end_year", "three_year_ok", "composite_index", "max_index", "main_pollutant",
+            *[c for _, c in three_year_items()], *[f"{p}_years" for p in ("so2", "no2", "pm10", "pm25", "co", "o3")],
+            *[f"i_{p}" for p in CI_POLLUTANTS]]
+    return {k: row.get(k) for k in keep if k in row}
+
+
+def latest_complete_three_year(engine: Engine, region_code: str, year: int) -> dict | None:
+    """The 3-year values of the latest window ending at ``year`` or ``year``−1 with every pollutant valid."""
+    for end in (year, year - 1):
+        result = three_year(engine, region_code, end)
+        if result is not None and result["three_year_ok"]:
+            return result
+    return None
 
 
 def _same_day_previous_year(day: date) -> date:

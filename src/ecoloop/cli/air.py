@@ -359,3 +359,86 @@ def peers_rank_command(
     prev = result.get("previous")
     if prev and prev.get("rank") is not None:
         console.print(f"上年同期: 第 {prev['rank']} 名（倒数第 {prev['rank_from_bottom']} 名，共 {prev['n']} 个城市）")
+
+
+# -- stored day flags (沙尘 / 例外事件) --------------------------------------------------------------------------------
+flags_app = typer.Typer(help="Stored sand-dust (沙尘, dust) and exceptional-event (例外事件, event) days of a city; "
+                             "the page, API and bulletin figures leave them out as --dust-days/--event-days do.",
+                        no_args_is_help=True)
+app.add_typer(flags_app, name="flags")
+
+
+@flags_app.command("add")
+def flags_add_command(
+    region: str = typer.Option(..., "--region", help="Region code of the city."),
+    day: str = typer.Option(..., "--date", help="Local day YYYY-MM-DD."),
+    kind: str = typer.Option(..., "--kind", help="dust (沙尘) or event (例外事件)."),
+    note: str = typer.Option("", "--note", help="Why (e.g. the bulletin that declared it)."),
+) -> None:
+    """Flag one city-day."""
+    from ecoloop.air.flags import KIND_LABELS, add_flag
+    from ecoloop.cli import context
+    from ecoloop.store.engine import session_scope
+
+    with session_scope(context.engine()) as s:
+        flag = add_flag(s, region, day, kind, note, created_by="cli")
+        console.print(f"{flag.region_code} {flag.date} 已标记为{KIND_LABELS[flag.kind]}")
+
+
+@flags_app.command("remove")
+def flags_remove_command(
+    region: str = typer.Option(..., "--region", help="Region code of the city."),
+    day: str = typer.Option(..., "--date", help="Local day YYYY-MM-DD."),
+    kind: str = typer.Option(..., "--kind", help="dust or event."),
+) -> None:
+    """Remove one flag."""
+    from ecoloop.air.flags import remove_flag
+    from ecoloop.cli import context
+    from ecoloop.store.engine import session_scope
+
+    with session_scope(context.engine()) as s:
+        if not remove_flag(s, region, day, kind):
+            raise EcoLoopError(f"no {kind} flag for {region} on {day}")
+    console.print(f"{region} {day} {kind}: 已删除")
+
+
+@flags_app.command("list")
+def flags_list_command(
+    region: str = typer.Option(None, "--region", help="Region code (default: all)."),
+    year: int = typer.Option(None, "--year", help="Only this year."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List stored flags."""
+    from ecoloop.air.flags import list_flags
+    from ecoloop.cli import context
+    from ecoloop.store.engine import session_scope
+
+    with session_scope(context.engine()) as s:
+        rows = list_flags(s, [region] if region else None, year)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("region", "city", "date", "kind", "note")
+    for r in rows:
+        table.add_row(r["region_code"], r["city"], r["date"], f"{r['kind']} {r['kind_zh']}", r["note"])
+    console.print(table)
+
+
+@flags_app.command("import")
+def flags_import_command(
+    file: Path = typer.Argument(..., help="CSV: city (name or code) or region,date,kind[,note]."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Import flags; bad rows are listed with their line numbers and left out, the good rows are stored."""
+    from ecoloop.air.flags import import_flags
+    from ecoloop.cli import context
+    from ecoloop.store.engine import session_scope
+
+    with session_scope(context.engine()) as s:
+        stored, rejected = import_flags(s, file, created_by="cli")
+    if as_json:
+        typer.echo(json.dumps({"stored": stored, "rejected": rejected}, ensure_ascii=False))
+        return
+    for r in rejected:
+        typer.echo(f"第 {r['line']} 行（{r['city'] or '—'}）已拒绝: {r['reason']}", err=True)
+    console.print(f"已导入 {stored} 条标记，拒绝 {len(rejected)} 行")

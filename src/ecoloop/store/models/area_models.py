@@ -1,5 +1,6 @@
 """Imports of the per-area model modules (casework, enforcement, water, ingest, alerts …) so that
 ``Base.metadata`` holds every table. Add one import line per module."""
+from ecoloop.store.models import air_flags as _air_flags  # noqa: F401
 from ecoloop.store.models import alerts as _alerts  # noqa: F401
 from ecoloop.store.models import casework as _casework  # noqa: F401
 from ecoloop.store.models import emissions as _emissions  # noqa: F401

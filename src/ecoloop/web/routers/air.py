@@ -1,6 +1,8 @@
 """Ambient air pages (``/air``) and API (``/api/v1/air/...``): the city and station daily AQI calendar, hourly
 real-time AQI trend, year-to-date statistics with composite index, the same period last year, monthly statistics,
-target progress with the year-end projection, ranking among a list of peer cities, and an AQI calculator.
+target progress with the year-end projection, ranking among a list of peer cities, an AQI calculator, the stored
+沙尘 / 例外事件 day flags (``/api/v1/air/flags``; analysts and admins write) and the HJ 663-2026 3-year moving values
+[M] (``/api/v1/air/three-year``).
 
 Every query is scoped to the user's region subtree (stations whose ``Site.region_code`` lies in it).
 """
@@ -14,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -26,7 +28,15 @@ from ecoloop.standards.air.composite_index import POLLUTANTS as CI_POLLUTANTS
 from ecoloop.standards.air.editions import edition_for_date, parse_edition
 from ecoloop.store.models import Region, Site, SiteKind, User
 from ecoloop.store.models.timeseries import Interval, Measurement, Series
-from ecoloop.web.deps import current_user, get_session, scoped, templates
+from ecoloop.web.deps import (
+    current_user,
+    ensure_in_scope,
+    get_session,
+    region_scope,
+    require_roles,
+    scoped,
+    templates,
+)
 
 router = APIRouter()
 
@@ -169,6 +179,75 @@ def peers_api(period: str | None = Query(None, description="2022, 2022-05 or 202
     return result
 
 
+class DayFlagIn(BaseModel):
+    region_code: str | None = Field(None, max_length=20, description="default: the user's region")
+    date: date
+    kind: str = Field(..., pattern="^(dust|event)$", description="dust 沙尘 | event 例外事件")
+    note: str = Field("", max_length=200)
+
+
+@router.get("/api/v1/air/flags", tags=["air"])
+def flags_api(region: str | None = None, year: int | None = None, user: User = Depends(current_user),
+              session: Session = Depends(get_session)) -> list[dict]:
+    """Stored sand-dust / exceptional-event days of the user's region subtree (or of one region in it)."""
+    from ecoloop.air.flags import list_flags
+
+    if region is not None:
+        ensure_in_scope(region, user, session)
+    return list_flags(session, [region] if region else region_scope(user, session), year)
+
+
+def _write_flag(session: Session, user: User, region_code: str | None, day: date | str, kind: str,
+                note: str) -> dict:
+    from ecoloop.air.flags import KIND_LABELS, add_flag
+    from ecoloop.errors import EcoLoopError
+
+    code = region_code or user.region_code
+    ensure_in_scope(code, user, session)
+    try:
+        flag = add_flag(session, code, day, kind, note, created_by=user.username)
+    except EcoLoopError as exc:
+        raise HTTPException(status_code=409 if "already" in str(exc) else 422, detail=str(exc)) from None
+    return {"region_code": flag.region_code, "date": flag.date.isoformat(), "kind": flag.kind,
+            "kind_zh": KIND_LABELS[flag.kind], "note": flag.note, "created_by": flag.created_by}
+
+
+@router.post("/api/v1/air/flags", tags=["air"], status_code=201)
+def add_flag_api(body: DayFlagIn, user: User = Depends(require_roles("analyst")),
+                 session: Session = Depends(get_session)) -> dict:
+    """Flag a city-day as sand-dust (dust) or exceptional event (event); the air figures exclude it at once."""
+    return _write_flag(session, user, body.region_code, body.date, body.kind, body.note)
+
+
+@router.delete("/api/v1/air/flags", tags=["air"])
+def remove_flag_api(on_date: date = Query(..., alias="date"), kind: str = Query(..., pattern="^(dust|event)$"),
+                    region: str | None = None, user: User = Depends(require_roles("analyst")),
+                    session: Session = Depends(get_session)) -> dict:
+    """Remove a flag (404 when there is none in the user's region subtree)."""
+    from ecoloop.air.flags import remove_flag
+
+    code = region or user.region_code
+    ensure_in_scope(code, user, session)
+    if not remove_flag(session, code, on_date, kind):
+        raise HTTPException(status_code=404, detail="no such flag")
+    return {"removed": True}
+
+
+@router.get("/api/v1/air/three-year", tags=["air"])
+def three_year_api(request: Request, year: int | None = None, user: User = Depends(current_user),
+                   session: Session = Depends(get_session)) -> dict:
+    """三年滑动平均 (HJ 663-2026, mechanics [M]) of the window ``year``−2 … ``year`` (default: the latest window
+    with every pollutant valid, ending at the latest data year or the one before): the six items' 3-year values,
+    the composite index of those values, and ``three_year_ok``."""
+    if year is None:
+        result = service.latest_complete_three_year(_engine(request), user.region_code, _latest_year(session, user))
+    else:
+        result = service.three_year(_engine(request), user.region_code, _year(year))
+    if result is None:
+        raise HTTPException(status_code=404, detail="no 3-year values for this window")
+    return result
+
+
 # --------------------------------------------------------------------------- pages
 
 
@@ -184,14 +263,18 @@ def air_page(request: Request, year: int | None = Query(None), station: str | No
     hours = service.hourly_trend(cy, st, 7)
     region = session.get(Region, user.region_code)
     months = _calendar_months(y, days)
+    from ecoloop.air.flags import list_flags
     from ecoloop.air.ranking import rank_among_peers
 
     peer_rank = rank_among_peers(session, user.region_code, str(y))
+    flags = list_flags(session, region_scope(user, session), y)
+    three_year = service.latest_complete_three_year(engine, user.region_code, y)
     page_data = {"year": y, "station": st, "hours": hours}
     return templates.TemplateResponse(request, "air/index.html", {
         "year": y, "station": st, "region": region, "summary": summary, "months": months,
         "stations": cy.data.stations.to_dicts(), "categories": CATEGORIES, "labels": LABELS,
-        "peer_rank": peer_rank,
+        "peer_rank": peer_rank, "flags": flags, "three_year": three_year,
+        "can_flag": user.role in ("analyst", "admin"),
         "page_json": json.dumps(page_data, ensure_ascii=False).replace("<", "\\u003c"),
     })
 
@@ -237,3 +320,16 @@ def rank_page(request: Request, peers: str = Form(""), year: int = Form(...),
     ranking = service.rank_with_peers(own, rows) if not errors else []
     return templates.TemplateResponse(request, "air/_rank.html", {"ranking": ranking, "errors": errors, "labels": LABELS},
                                       status_code=422 if errors else 200)
+
+
+@router.post("/air/flags", include_in_schema=False)
+def add_flag_page(on_date: str = Form(..., alias="date"), kind: str = Form(...), note: str = Form(""),
+                  year: int = Form(...), user: User = Depends(require_roles("analyst")),
+                  session: Session = Depends(get_session)) -> Response:
+    """The page form: flag a day of the user's city, then back to the air page."""
+    try:
+        day = date.fromisoformat(on_date)
+    except ValueError:
+        raise HTTPException(status_code=422, detail="日期格式应为 YYYY-MM-DD") from None
+    _write_flag(session, user, None, day, kind, note)
+    return RedirectResponse(f"/air?year={_year(year)}", status_code=303)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 23:19:16.373993
+Create Date: 2026-11-29 23:44:48.963666
 """
 from alembic import op
 import sqlalchemy as sa
@@ -92,6 +92,21 @@ def upgrade() -> None:
     with op.batch_alter_table('region', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_region_parent_code'), ['parent_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_region_path'), ['path'], unique=False)
+
+    op.create_table('air_day_flag',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('region_code', sa.String(length=12), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('created_by', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('fk_air_day_flag_region_code_region')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_air_day_flag')),
+    sa.UniqueConstraint('region_code', 'date', 'kind', name=op.f('uq_air_day_flag_region_code'))
+    )
+    with op.batch_alter_table('air_day_flag', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_air_day_flag_region_code'), ['region_code'], unique=False)
 
     op.create_table('app_user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -900,6 +915,10 @@ def downgrade() -> None:
 
     op.drop_table('campaign')
     op.drop_table('app_user')
+    with op.batch_alter_table('air_day_flag', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_air_day_flag_region_code'))
+
+    op.drop_table('air_day_flag')
     with op.batch_alter_table('region', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_region_path'))
         batch_op.drop_index(batch_op.f('ix_region_parent_code'))
