@@ -256,12 +256,8 @@ def rank_among_peers(session: Session, region_code: str, period: str, list_name:
     rank_from_bottom, main_pollutant, own, is_demo}], previous (the same for the same period last year, or None).
     """
     p = parse_period(period)
-    names = peer_lists.list_names(session, INDICATOR, p.key)
+    list_name = peer_lists.resolve_list(session, INDICATOR, p.key, list_name)
     if list_name is None:
-        if not names:
-            return None
-        list_name = names[0]
-    elif list_name not in names:
         return None
     region = session.get(Region, region_code)
     if region is None:

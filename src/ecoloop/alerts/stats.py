@@ -8,7 +8,6 @@ never re-derived from measurements.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -16,8 +15,7 @@ from sqlalchemy.orm import Session
 from ecoloop.alerts.rules import rule_modules
 from ecoloop.store.models import Region
 from ecoloop.store.models.alerts import Alert, AlertStatus
-
-CST = ZoneInfo("Asia/Shanghai")
+from ecoloop.timezones import CST
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:

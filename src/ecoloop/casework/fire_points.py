@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timezone
 
 from sqlalchemy.orm import Session
 
@@ -22,8 +22,8 @@ from ecoloop.casework.intake import open_problem
 from ecoloop.casework.lifecycle import Actor
 from ecoloop.errors import EcoLoopError
 from ecoloop.store.models.casework import Channel
+from ecoloop.timezones import CST
 
-CST = timezone(timedelta(hours=8))
 FIRMS_CONFIDENCE = {"l": 30.0, "low": 30.0, "n": 60.0, "nominal": 60.0, "h": 90.0, "high": 90.0}
 ALIASES = {
     "lon": ("longitude", "lon", "lng", "经度"),

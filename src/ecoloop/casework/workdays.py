@@ -13,12 +13,11 @@ The calendar itself lives in :mod:`ecoloop.casework.holidays`. Rules used here:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from ecoloop.casework.holidays import COVERED_YEARS, DAYS_OFF, FIXED_DATE_HOLIDAYS, MAKE_UP_WORKDAYS
 from ecoloop.errors import EcoLoopError
-
-CST = timezone(timedelta(hours=8), "CST")  # the bureau's day (China Standard Time)
+from ecoloop.timezones import CST
 
 
 class CalendarNotCovered(EcoLoopError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from ecoloop.standards.air.composite_index import composite_index
 from ecoloop.standards.air.editions import edition_for_date, parse_edition
 from ecoloop.standards.air.ranking import change_rate, competition_rank
 from ecoloop.standards.air.readings import DEFAULT_READINGS
+from ecoloop.timezones import CST
 
 app = typer.Typer(help="Ambient air: AQI (HJ 633), composite index and ranking, evaluation of hourly data.",
                   no_args_is_help=True)
@@ -32,7 +33,6 @@ console = Console()
 
 AQI_KEYS = {"so2", "no2", "pm10", "pm25", "co", "o3_8h", "o3_1h", "o3", "so2_24h", "pm10_24h", "pm25_24h"}
 KEY_ALIASES = {"pm2.5": "pm25", "pm2_5": "pm25"}
-CST = timezone(timedelta(hours=8))
 
 
 def _parse_assignments(items: list[str]) -> dict[str, Decimal]:

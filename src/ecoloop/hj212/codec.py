@@ -16,14 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from ecoloop.hj212.crc import hj212_crc, hj212_crc_hex, modbus_crc_candidates
 from ecoloop.hj212.sm4_cipher import CipherFormatError, decrypt_data_area, encrypt_data_area, is_encrypted
 from ecoloop.standards import hj212_protocol as proto
 from ecoloop.standards.pollutant_codes import OLD_TO_NEW
-
-CST = timezone(timedelta(hours=8), "CST")  # DataTime / QN are China Standard Time (UTC+8)
+from ecoloop.timezones import CST
 
 _HEADER_KEYS = {"qn": "QN", "st": "ST", "cn": "CN", "pw": "PW", "mn": "MN", "flag": "Flag", "pnum": "PNUM",
                 "pno": "PNO", "rf": "RF"}

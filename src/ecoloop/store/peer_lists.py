@@ -61,6 +61,15 @@ def list_names(session: Session, indicator: str, period: str) -> list[str]:
         PeerCityStat.indicator == indicator, PeerCityStat.period == period)))
 
 
+def resolve_list(session: Session, indicator: str, period: str, list_name: str | None) -> str | None:
+    """The list to rank against: ``list_name`` if configured for ``period``, the first configured one when
+    ``list_name`` is None, else None (no list → no ranking)."""
+    names = list_names(session, indicator, period)
+    if list_name is None:
+        return names[0] if names else None
+    return list_name if list_name in names else None
+
+
 def city_key(name: str) -> str:
     """A city name without a bracketed note and the trailing 市: 晋城市（演示） → 晋城, 晋城 → 晋城."""
     base = re.split(r"[（(]", name.strip(), maxsplit=1)[0].strip()
