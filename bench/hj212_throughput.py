@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from ecoloop.hj212.provisioning import provision_devices
 from ecoloop.hj212.reliability import free_port, start_gateway, wait_listening
 from ecoloop.hj212.simulator import KIND_CHANNELS, Simulation
@@ -127,11 +129,14 @@ def main() -> None:
     ap.add_argument("--kind", default="cems", choices=sorted(KIND_CHANNELS))
     ap.add_argument("--window", type=int, default=8, help="packets in flight per device (throughput mode)")
     ap.add_argument("--rate", type=float, default=5000.0, help="packets/s (latency mode)")
-    ap.add_argument("--seconds", type=float, default=15.0)
+    ap.add_argument("--seconds", type=float, default=15.0, help="measured window")
+    ap.add_argument("--warmup", type=float, default=5.0, help="seconds before the measured window")
     ap.add_argument("--connections", type=int, default=10000)
     ap.add_argument("--postgres", action="store_true")
     ap.add_argument("--workers", type=int, default=1, help="gateway processes (SO_REUSEPORT)")
     ap.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"], help="SQLite synchronous mode")
+    ap.add_argument("--no-fast-path", action="store_true", help="gateway: per-packet path only")
+    ap.add_argument("--fast-path-backlog", type=int, default=None, help="gateway: frames waiting before batches")
     args = ap.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -144,34 +149,54 @@ def main() -> None:
     devices = provision_devices(engine, args.devices, kind=args.kind)
     engine.dispose()
     port = free_port()
-    proc = start_gateway(tmp, url, port, workers=args.workers, synchronous=args.synchronous)
+    extra = (["--no-fast-path"] if args.no_fast_path else []) + (
+        ["--fast-path-backlog", str(args.fast_path_backlog)] if args.fast_path_backlog is not None else [])
+    proc = start_gateway(tmp, url, port, workers=args.workers, synchronous=args.synchronous, extra=extra)
     try:
         wait_listening(port, proc)
         if args.mode == "idle":
             asyncio.run(idle_connections(port, args.connections, proc.pid))
             return
         rate = args.rate if args.mode == "latency" else 0.0
-        planned = int((args.rate if rate else 8000 * args.workers) * args.seconds * 1.2)
-        sim = Simulation(devices, "127.0.0.1", port, rate=rate, window=args.window, duration=args.seconds,
+        total_s = args.warmup + args.seconds + 1.0  # warm-up, measured window, 1 s of margin
+        planned = int((args.rate if rate else 40000) * total_s * 1.1)
+        sim = Simulation(devices, "127.0.0.1", port, rate=rate, window=args.window, duration=total_s,
                          total=planned, cn="2051")
         t0 = time.perf_counter()
         sim.prepare(planned // len(devices) + args.window + 1)
         print(f"built {planned:,} packets in {time.perf_counter() - t0:.1f} s")
-        cpu0 = cpu_seconds(proc.pid)
-        sim_cpu0 = time.process_time()
-        stats = asyncio.run(sim.run())
-        cpu = cpu_seconds(proc.pid) - cpu0
-        sim_cpu = time.process_time() - sim_cpu0
+        window: dict[str, float] = {}
+
+        async def drive() -> None:
+            # the figures are taken over [warm-up, warm-up + seconds]: connections, password checks and the
+            # first batches are not "sustained"
+            task = asyncio.ensure_future(sim.run())
+            await asyncio.sleep(args.warmup)
+            window.update(a0=sim.stats.acked, t0=time.perf_counter(), cpu0=cpu_seconds(proc.pid),
+                          sim0=time.process_time())
+            await asyncio.sleep(args.seconds)
+            window.update(a1=sim.stats.acked, t1=time.perf_counter(), cpu1=cpu_seconds(proc.pid),
+                          sim1=time.process_time())
+            await task
+
+        asyncio.run(drive())
+        stats = sim.stats
+        acked = int(window["a1"] - window["a0"])
+        elapsed = window["t1"] - window["t0"]
+        cpu = window["cpu1"] - window["cpu0"]
+        sim_cpu = window["sim1"] - window["sim0"]
         values = sum(len(s) for *_, s in KIND_CHANNELS[args.kind])
-        pps = stats.acked / sim.elapsed
+        pps = acked / elapsed
         peak = sum(peak_rss_mb(p)[1] for p in family(proc.pid))
-        pct = stats.percentiles()
+        lat = np.asarray(stats.latencies[int(window["a0"]):int(window["a1"])]) * 1000.0
+        pct = {f"p{p}": float(np.percentile(lat, p)) for p in (50, 90, 99, 99.9)} | {"max": float(lat.max())}
         print(f"backend {'PostgreSQL' if pg else f'SQLite (WAL, synchronous={args.synchronous})'}; mode {args.mode}; "
-              f"devices {len(devices)}; {values} values/packet")
-        print(f"acknowledged {stats.acked:,} packets in {sim.elapsed:.1f} s: {pps:,.0f} packets/s, "
+              f"devices {len(devices)}; {values} values/packet; workers {args.workers}; "
+              f"window {args.warmup:.0f} s + {args.seconds:.0f} s")
+        print(f"acknowledged {acked:,} packets in {elapsed:.1f} s: {pps:,.0f} packets/s, "
               f"{pps * values:,.0f} values/s")
-        print(f"gateway CPU {cpu:.1f} s for {stats.acked:,} packets = {cpu / max(stats.acked, 1) * 1e6:.0f} µs/packet "
-              f"(≈ {stats.acked / max(cpu, 1e-9):,.0f} packets per CPU-second); load average "
+        print(f"gateway CPU {cpu:.1f} s for {acked:,} packets = {cpu / max(acked, 1) * 1e6:.0f} µs/packet "
+              f"(≈ {acked / max(cpu, 1e-9):,.0f} packets per CPU-second); load average "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; simulator CPU {sim_cpu:.1f} s")
         print("ack latency ms: " + ", ".join(f"{k} {v:.1f}" for k, v in pct.items()))
         print(f"gateway peak RSS {peak:.0f} MiB")
@@ -180,6 +205,8 @@ def main() -> None:
         proc.wait(timeout=30)
         if pg:
             pg.stop()
+        if os.environ.get("ECOLOOP_HJ212_DEBUG"):
+            shutil.copy(tmp / "gateway.log", "/tmp/hj212-bench-gateway.log")
         shutil.rmtree(tmp, ignore_errors=True)
 
 

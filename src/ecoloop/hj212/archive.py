@@ -67,15 +67,16 @@ class RawArchive:
         self.current_path = path
         self.opened_at = datetime.now(UTC)
 
-    def write(self, records: list[tuple[datetime, str, str, bytes]]) -> None:
-        """Append (received_at, peer, status, raw) records and flush them to the OS."""
-        if not records:
+    def write(self, records: list[tuple[datetime, str, str, bytes]], lines: list[str] | None = None) -> None:
+        """Append (received_at, peer, status, raw) records — and ``lines`` already in the archive's line format —
+        then flush them to the OS."""
+        if not records and not lines:
             return
-        self._open_for(records[0][0])
+        self._open_for(records[0][0] if records else datetime.now(UTC))
         lines = [
             f"{at.astimezone(UTC).isoformat()}\t{peer}\t{status}\t{escape_raw(raw)}\n"
             for at, peer, status, raw in records
-        ]
+        ] + (lines or [])
         assert self._file is not None
         self._file.write("".join(lines).encode("ascii"))
         self._file.flush(zlib.Z_SYNC_FLUSH)

@@ -26,7 +26,7 @@ from ecoloop.timezones import CST
 
 _HEADER_KEYS = {"qn": "QN", "st": "ST", "cn": "CN", "pw": "PW", "mn": "MN", "flag": "Flag", "pnum": "PNUM",
                 "pno": "PNO", "rf": "RF"}
-_HEX = frozenset(b"0123456789abcdefABCDEF")
+_HEX_DIGITS = b"0123456789abcdefABCDEF"  # bytes.translate(None, this) leaves only the non-hex bytes
 _CP_START = b"CP=&&"
 _SPLIT_RE = re.compile(r"[;,]")
 _INF = (float("inf"), float("-inf"))
@@ -216,7 +216,7 @@ def parse_frame(
         raise _fail("bad_length_field", f"length field {length_field!r} is not 4 digits")
     declared = int(length_field)
     crc_sent = frame[-4:]
-    if not all(c in _HEX for c in crc_sent):
+    if crc_sent.translate(None, _HEX_DIGITS):
         raise _fail("bad_crc_field", f"CRC field {crc_sent!r} is not 4 hex digits")
     wire_segment = frame[6:-4]
     notes: list[str] = []
@@ -321,7 +321,7 @@ def _parse_segment(text: str, crc: str, crc_kind: str, encrypted: bool, notes: l
     if len(mn) != 24:
         notes.append(f"mn_length:{len(mn)}")
     params, items = parse_cp(cp)
-    if any(code in OLD_TO_NEW for code in items):
+    if not OLD_TO_NEW.keys().isdisjoint(items):
         notes.append("hj212_2005_codes")
     data_time = parse_hj_time(params["DataTime"]) if "DataTime" in params else None
     return Packet(text, header, cp, params, items, crc, crc_kind, encrypted, notes, data_time)

@@ -18,17 +18,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
 from ecoloop.standards.pollutant_codes import default_unit
+
+if TYPE_CHECKING:
+    from ecoloop.hj212.batch import FastBatch
+    from ecoloop.hj212.batch_store import FastOutcome
 
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # same text as UTCDateTime / timeseries_io on SQLite
 _SQLITE_CHUNK = 1000  # measurement rows per INSERT statement on SQLite (4 parameters each, limit 32,766)
 
 
 @lru_cache(maxsize=64)
-def _sqlite_measurement_insert(n: int) -> str:
+def sqlite_measurement_insert(n: int) -> str:
     return ("INSERT INTO measurement (series_id, time, level, value, flag) VALUES "
             + ",".join(["(?,?,0,?,?)"] * n) + " ON CONFLICT DO NOTHING")
 
@@ -107,6 +112,18 @@ class DeviceCounters:
         self.delta[name] = self.delta.get(name, 0) + n
 
 
+def _series_time(row: tuple) -> tuple:
+    return row[0], row[1]
+
+
+def _clear(flushed: list[DeviceCounters]) -> None:
+    """After the commit that wrote them: the increments are in the database."""
+    for s in flushed:
+        s.dirty = False
+        s.delta = {}
+        s.delta_flags = {}
+
+
 GAP_TOLERANCE = 1.5  # a jump of more than 1.5 data intervals between consecutive DataTimes is a gap
 
 
@@ -122,6 +139,7 @@ class IngestStore:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute(f"PRAGMA synchronous={synchronous}")
             self.conn.execute("PRAGMA busy_timeout=30000")
+            self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: the B-tree pages of the active series stay hot
             self.mark = "?"
         elif self.backend == "postgresql":
             import psycopg
@@ -132,6 +150,7 @@ class IngestStore:
             raise ValueError(f"unsupported database back-end {self.backend}")
         self.series: dict[tuple[int | None, int | None, str, str, str], int] = {}
         self.state: dict[int, DeviceCounters] = {}
+        self._series_df: tuple | None = None  # (len(series), Polars frame of it) for the vectorised path
         if not registry_only:  # a reader of the device table only needs no series cache or counters
             self._load_series()
             self._load_state()
@@ -232,15 +251,31 @@ class IngestStore:
 
     def write_batch(self, packets: list[StoredPacket], rejects: list[RejectRow],
                     events: list[tuple] | None = None,
-                    archive: tuple[str, datetime, int, int] | None = None) -> None:
+                    archive: tuple[str, datetime, int, int] | None = None,
+                    fast: list[FastBatch] | None = None, *, flush_state: bool = True) -> list[FastOutcome | None]:
         """Store a batch in ONE transaction; sets ``is_new`` on every packet (False = a duplicate retry).
 
-        ``archive`` = (file path, opened at, records ok, records rejected) updates the raw-archive index."""
+        ``archive`` = (file path, opened at, records ok, records rejected) updates the raw-archive index.
+        ``fast``: batches of the vectorised path (ecoloop.hj212.batch), stored column-wise in the same transaction,
+        in order; one outcome each (None for a batch without packets) says which were new.
+
+        Device counters: the batch is counted in memory only once its transaction has committed (so a failed,
+        retried batch is never counted twice); ``flush_state`` writes the counters pending so far in the same
+        transaction. The writer flushes at most once a second under load and whenever it goes idle
+        (:meth:`flush_state`), so the per-device upserts do not cost every small commit."""
+        from ecoloop.hj212.batch_store import account_fast, write_fast
+
         cur = self.conn.cursor()
+        outcomes: list[FastOutcome | None] = []
+        fast = fast or []
         if self.backend == "sqlite":
             cur.execute("BEGIN IMMEDIATE")
+        flushed: list[DeviceCounters] = []
         try:
-            self._write(cur, packets, rejects, events or [])
+            self._write(cur, packets, rejects)
+            outcomes = [write_fast(self, cur, fb) if fb.packets.height else None for fb in fast]
+            if flush_state:
+                flushed = self._flush_state(cur)
             if archive is not None:
                 path, opened, n_ok, n_bad = archive
                 cur.execute(self._q(
@@ -259,16 +294,47 @@ class IngestStore:
                     cur.execute("ROLLBACK")
             else:
                 self.conn.rollback()
-            # forget series created and counters bumped in the rolled-back transaction
+            # forget series created in the rolled-back transaction (counters are only bumped after a commit)
             self.series.clear()
+            self._series_df = None
             self._load_series()
-            self.state.clear()
-            self._load_state()
             raise
         finally:
             cur.close()
+        _clear(flushed)
+        self._account(packets, rejects, events or [])
+        for out in outcomes:
+            if out is not None:
+                account_fast(self, out)
+        return outcomes
 
-    def _write(self, cur, packets: list[StoredPacket], rejects: list[RejectRow], events: list[tuple]) -> None:  # noqa: ANN001
+    @property
+    def state_pending(self) -> bool:
+        return any(s.dirty for s in self.state.values())
+
+    def flush_state(self) -> None:
+        """Write the pending device counters in a transaction of their own."""
+        cur = self.conn.cursor()
+        try:
+            if self.backend == "sqlite":
+                cur.execute("BEGIN IMMEDIATE")
+            flushed = self._flush_state(cur)
+            if self.backend == "sqlite":
+                cur.execute("COMMIT")
+            else:
+                self.conn.commit()
+        except BaseException:
+            if self.backend == "sqlite":
+                if self.conn.in_transaction:
+                    cur.execute("ROLLBACK")
+            else:
+                self.conn.rollback()
+            raise
+        finally:
+            cur.close()
+        _clear(flushed)
+
+    def _write(self, cur, packets: list[StoredPacket], rejects: list[RejectRow]) -> None:  # noqa: ANN001
         # 1. receipts: which packets are new?
         seen: set[tuple] = set()
         candidates: list[StoredPacket] = []
@@ -322,13 +388,14 @@ class IngestStore:
                     sid = self._series_id(site_id, outlet_id, parameter, interval, statistic, p.ambient)
                 rows.append((sid, t, value, flag))
         if rows:
+            rows.sort(key=_series_time)  # (series, time) order: each series' pages walked once per batch
             if self.backend == "sqlite":
                 # multi-row VALUES, 1,000 rows per statement: one sqlite3_step per chunk (run without the GIL)
                 # instead of one per row (executemany hands the GIL back and forth with the event loop per row)
                 n = _SQLITE_CHUNK
                 for i in range(0, len(rows), n):
                     part = rows[i:i + n]
-                    cur.execute(_sqlite_measurement_insert(len(part)), list(chain.from_iterable(part)))
+                    cur.execute(sqlite_measurement_insert(len(part)), list(chain.from_iterable(part)))
             else:
                 cur.execute("CREATE TEMP TABLE IF NOT EXISTS hj212_staging (series_id bigint, time timestamptz, "
                             "value double precision, flag varchar(4)) ON COMMIT DELETE ROWS")
@@ -342,9 +409,6 @@ class IngestStore:
             cur.executemany(self._q(
                 "INSERT INTO hj212_rejected (received_at, peer, mn, cn, reason, detail, raw) VALUES (?,?,?,?,?,?,?)"),
                 [(self._t(r.received_at), r.peer, r.mn, r.cn, r.reason, r.detail[:300], r.raw) for r in rejects])
-        # 4. device state (in memory, flushed for the devices touched)
-        self._account(packets, rejects, events)
-        self._flush_state(cur)
 
     def _account(self, packets: list[StoredPacket], rejects: list[RejectRow], events: list[tuple]) -> None:
         for kind, device_id, moment, peer in events:
@@ -388,10 +452,11 @@ class IngestStore:
                 st.bump("rejected")
                 st.dirty = True
 
-    def _flush_state(self, cur) -> None:  # noqa: ANN001
+    def _flush_state(self, cur) -> list[DeviceCounters]:  # noqa: ANN001
+        """Upsert the dirty devices' rows (counters as increments); returns them, to be cleared after COMMIT."""
         dirty = [(d, s) for d, s in self.state.items() if s.dirty]
         if not dirty:
-            return
+            return []
         now = datetime.now(UTC)
         # flag counts are JSON: read the stored ones and add this worker's increments
         stored_flags: dict[int, dict[str, int]] = {}
@@ -429,10 +494,7 @@ class IngestStore:
                 dl.get("gaps", 0), opt(s.last_gap_start), opt(s.last_gap_end), json.dumps(flags, sort_keys=True),
                 s.minute_interval, s.protocol_seen, self._t(now)))
         cur.executemany(sql, params)
-        for _, s in dirty:
-            s.dirty = False
-            s.delta = {}
-            s.delta_flags = {}
+        return [s for _, s in dirty]
 
     def _opt_t(self, moment: datetime | None) -> object:
         return None if moment is None else self._t(moment)

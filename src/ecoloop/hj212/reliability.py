@@ -46,11 +46,12 @@ def free_port() -> int:
 
 
 def start_gateway(data_dir: Path, db_url: str, port: int, workers: int = 1,
-                  synchronous: str = "FULL") -> subprocess.Popen:
+                  synchronous: str = "FULL", extra: list[str] | None = None) -> subprocess.Popen:
     """The gateway as its own process (the same code as ``ecoloop gateway``, without loading the whole CLI)."""
     return subprocess.Popen(
         [sys.executable, "-m", "ecoloop.hj212.gateway", "--db-url", db_url, "--port", str(port),
-         "--archive-dir", str(data_dir / "hj212-archive"), "--workers", str(workers), "--synchronous", synchronous],
+         "--archive-dir", str(data_dir / "hj212-archive"), "--workers", str(workers), "--synchronous", synchronous,
+         *(extra or [])],
         stdout=subprocess.DEVNULL, stderr=(data_dir / "gateway.log").open("ab"),
     )
 

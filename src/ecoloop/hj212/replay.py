@@ -81,6 +81,7 @@ def replay_archive(path: Path, db_url: str, *, batch_size: int = 2000) -> Replay
             if len(batch) >= batch_size:
                 flush()
         flush()
+        store.flush_state()  # the last batch's device counters
     finally:
         store.close()
     return result

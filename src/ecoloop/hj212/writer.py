@@ -3,6 +3,13 @@
 While a commit is running, new packets pile up in the queue, so the batch size follows the load: one packet per
 commit when idle (lowest latency), thousands per commit under load (highest rate). The callback runs on the event
 loop only after the transaction has committed — that is when the gateway sends the 9014 acks.
+
+Two inputs: ``Work`` items the event loop has already parsed (the per-packet path), and raw data frames for the
+vectorised path (``submit_raw``: (connection, frame, received µs)). The raw frames go through a two-stage pipeline:
+a parse thread runs ``fast_parser`` (ecoloop.hj212.batch.parse_batch, bound by the gateway) on everything that
+arrived since its last pass, while the writer thread commits the previous batch — Polars and SQLite both release the
+GIL, so the two stages use both cores. The writer stores the parsed batches in its transaction and after the commit
+calls ``fast_finisher`` (acks, back-fill, frames for the per-packet path); the result goes to the loop callback.
 """
 
 from __future__ import annotations
@@ -15,12 +22,14 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from ecoloop.hj212.archive import RawArchive
 from ecoloop.hj212.ingest_store import IngestStore, RejectRow, StoredPacket
 
 log = logging.getLogger("ecoloop.hj212.writer")
+_DEBUG = bool(__import__("os").environ.get("ECOLOOP_HJ212_DEBUG"))
 
 
 @dataclass(slots=True)
@@ -54,9 +63,11 @@ class GroupCommitWriter(threading.Thread):
         store: IngestStore,
         archive: RawArchive | None,
         loop: asyncio.AbstractEventLoop | None,
-        on_committed: Callable[[list[Work]], None] | None,
+        on_committed: Callable[[list[Work], Any], None] | None,
         *,
         max_batch: int = 20000,
+        fast_parser: Callable[[list[tuple]], Any] | None = None,
+        fast_finisher: Callable[[list[tuple], Any, Any], Any] | None = None,
     ) -> None:
         super().__init__(name="hj212-writer", daemon=True)
         self.store = store
@@ -65,9 +76,68 @@ class GroupCommitWriter(threading.Thread):
         self.on_committed = on_committed
         self.max_batch = max_batch
         self._queue: deque[Work] = deque()
+        self._raw: deque[tuple] = deque()  # (connection, frame, received µs) for the vectorised path
+        self._parsed: deque[tuple[list[tuple], Any]] = deque()  # (raw items, FastBatch) ready to store
+        self._parsing = 0  # raw items taken by the parse stage and not yet in _parsed
+        self.fast_parser = fast_parser
+        self.fast_finisher = fast_finisher
         self._cond = threading.Condition()
         self._stopping = False
         self.stats = WriterStats()
+        self._parse_stage = threading.Thread(target=self._parse_loop, name="hj212-parse", daemon=True)
+        self._archive_lock = threading.Lock()  # both stages append to the raw archive
+        self._archived_ok = 0  # vectorised records archived and not yet counted in the archive index
+        self.min_parse_batch = 500
+        self.max_parse_wait = 0.02  # s
+        self.state_interval = 1.0  # s: device counters written at most this often while the writer is busy
+        self._state_flushed = 0.0
+
+    def start(self) -> None:
+        super().start()
+        self._parse_stage.start()
+
+    def _parse_loop(self) -> None:
+        """Stage 1: parse whatever raw frames arrived since the last pass, as one batch — at least
+        ``min_parse_batch`` of them unless the oldest has waited ``max_parse_wait`` seconds (a vectorised pass has
+        a fixed cost of several ms, so tiny batches would cost more than they save)."""
+        while True:
+            with self._cond:
+                while not self._stopping:
+                    if self._raw:
+                        if len(self._raw) >= self.min_parse_batch:
+                            break
+                        age = time.time() - self._raw[0][2] / 1e6
+                        if age >= self.max_parse_wait:
+                            break
+                        self._cond.wait(self.max_parse_wait - age)
+                    else:
+                        self._cond.wait(0.5)
+                if not self._raw:
+                    return  # stopping, nothing left
+                m = min(len(self._raw), self.max_batch)
+                raws = [self._raw.popleft() for _ in range(m)]
+                self._parsing = m
+            fast = self._parse(raws)
+            with self._cond:
+                self._parsed.append((raws, fast))
+                self._parsing = 0
+                self._cond.notify_all()
+
+    def _parse(self, raws: list[tuple]) -> Any:
+        from ecoloop.hj212.batch import FastBatch
+
+        if self.fast_parser is None:
+            return FastBatch.nothing(len(raws))
+        try:
+            fast = self.fast_parser(raws)
+        except Exception:  # noqa: BLE001 - a bug here must not lose data: every frame takes the per-packet path
+            log.exception("vectorised parse of %d frames failed; using the per-packet path", len(raws))
+            return FastBatch.nothing(len(raws))
+        if self.archive is not None and fast.packets.height:  # archived as received, before the commit
+            with self._archive_lock:
+                self.archive.write([], _archive_lines(raws, fast.packets["idx"].to_list()))
+                self._archived_ok += fast.packets.height
+        return fast
 
     def submit(self, work: Work) -> None:
         with self._cond:
@@ -81,61 +151,94 @@ class GroupCommitWriter(threading.Thread):
             self._queue.extend(works)
             self._cond.notify()
 
+    def submit_raw(self, items: list[tuple]) -> None:
+        if not items:
+            return
+        with self._cond:
+            self._raw.extend(items)
+            self._cond.notify_all()
+
     @property
     def backlog(self) -> int:
-        return len(self._queue)
+        return len(self._queue) + len(self._raw) + self._parsing + sum(len(r) for r, _ in self._parsed)
 
     def stop(self) -> None:
         with self._cond:
             self._stopping = True
-            self._cond.notify()
+            self._cond.notify_all()
         self.join(timeout=30)
 
-    def _take(self) -> list[Work]:
+    def _idle(self) -> bool:
+        return not (self._queue or self._raw or self._parsed or self._parsing)
+
+    def _take(self) -> tuple[list[Work], list[tuple[list[tuple], Any]]]:
         with self._cond:
-            while not self._queue and not self._stopping:
+            while not self._queue and not self._parsed and not (
+                    self._stopping and not self._raw and not self._parsing):
                 self._cond.wait(0.5)
             n = min(len(self._queue), self.max_batch)
-            return [self._queue.popleft() for _ in range(n)]
+            parsed = list(self._parsed)
+            self._parsed.clear()
+            batch = [self._queue.popleft() for _ in range(n)]
+        return batch, parsed
 
     def run(self) -> None:
         while True:
-            batch = self._take()
-            if not batch:
-                if self._stopping:
+            batch, parsed = self._take()
+            if not batch and not parsed:
+                if self._stopping and not self._raw and not self._parsing and not self._parsed:
                     break
                 continue
-            self.flush(batch)
+            self.flush(batch, parsed)
+        self._parse_stage.join(timeout=5)
+        if self.store.state_pending:
+            with contextlib.suppress(Exception):
+                self.store.flush_state()
         if self.archive is not None:
             self.archive.close()
             for path, closed in self.archive.closed:
                 with contextlib.suppress(Exception):
                     self.store.close_archive_file(str(path), closed)
 
-    def flush(self, batch: list[Work]) -> None:
-        """Archive, store in one transaction, then hand the batch back to the loop (acks). Retries on error."""
+    def flush(self, batch: list[Work], parsed: list[tuple[list[tuple], Any]] | None = None) -> None:
+        """Archive, store in one transaction, then hand the batch back to the loop (acks). Retries on error.
+
+        ``parsed``: (raw frames, their FastBatch) from the parse stage, stored in the same transaction."""
         cpu0 = time.thread_time()
         packets = [w.packet for w in batch if w.packet is not None]
         rejects = [w.reject for w in batch if w.reject is not None]
         events = [w.event for w in batch if w.event is not None]
+        parsed = parsed or []
+        fast = [fb for _, fb in parsed]
         index = None
         if self.archive is not None:
             records = [w.archive for w in batch if w.archive is not None]
-            self.archive.write(records)
-            if records and self.archive.current_path is not None and self.archive.opened_at is not None:
-                n_ok = sum(1 for r in records if r[2] == "ok")
-                index = (str(self.archive.current_path), self.archive.opened_at, n_ok, len(records) - n_ok)
-            rotated, self.archive.closed = self.archive.closed, []
-            for path, closed in rotated:  # the previous hour's file: mark it closed in the index
+            with self._archive_lock:
+                self.archive.write(records)
+                fast_ok, self._archived_ok = self._archived_ok, 0
+                rotated, self.archive.closed = self.archive.closed, []
+                path, opened = self.archive.current_path, self.archive.opened_at
+            if (records or fast_ok) and path is not None and opened is not None:
+                n_ok = sum(1 for r in records if r[2] == "ok") + fast_ok
+                index = (str(path), opened, n_ok, len(records) + fast_ok - n_ok)
+            for old, closed in rotated:  # the previous hour's file: mark it closed in the index
                 with contextlib.suppress(Exception):
-                    self.store.close_archive_file(str(path), closed)
+                    self.store.close_archive_file(str(old), closed)
         started = time.perf_counter()
+        outcomes: list[Any] = []
         delay = 0.05
+        attempts = 0
         while True:
             try:
-                self.store.write_batch(packets, rejects, events, index)
+                due = time.monotonic() - self._state_flushed >= self.state_interval
+                outcomes = self.store.write_batch(packets, rejects, events, index, fast, flush_state=due)
+                if due:
+                    self._state_flushed = time.monotonic()
                 break
             except Exception as exc:  # noqa: BLE001 - keep the gateway alive; nothing is acked until it succeeds
+                attempts += 1
+                if attempts >= 3 and fast:
+                    fast = []  # the vectorised rows may be what fails: hand those frames to the per-packet path
                 self.stats.errors += 1
                 self.stats.last_error = repr(exc)
                 log.exception("batch of %d packets failed; retrying in %.2fs", len(packets), delay)
@@ -145,15 +248,57 @@ class GroupCommitWriter(threading.Thread):
                     return
         st = self.stats
         st.commit_seconds += time.perf_counter() - started
-        st.cpu_seconds += time.thread_time() - cpu0
+        if _DEBUG:
+            log.warning("batch work=%d raw=%s store %.1f ms cpu %.1f ms", len(batch),
+                        [len(r) for r, _ in parsed], (time.perf_counter() - started) * 1e3,
+                        (time.thread_time() - cpu0) * 1e3)
         st.batches += 1
         st.packets += len(packets)
         st.duplicates += sum(1 for p in packets if not p.is_new)
         st.rows += sum(len(p.rows) for p in packets if p.is_new)
-        st.max_batch = max(st.max_batch, len(batch))
+        if self._idle() and self.store.state_pending:
+            # nothing else waiting: bring the device counters up to date before the acks go out
+            try:
+                self.store.flush_state()
+                self._state_flushed = time.monotonic()
+            except Exception:  # noqa: BLE001 - counters stay pending; the data are committed
+                log.exception("device state flush failed")
+        finished = []
+        if not fast:  # dropped after failed attempts: every frame to the per-packet path
+            outcomes = [None] * len(parsed)
+        for (raws, fb), outcome in zip(parsed, outcomes, strict=True):
+            if self.fast_finisher is not None:
+                finished.append(self.fast_finisher(raws, fb, outcome))
+            if outcome is not None:
+                n_new = int(outcome.is_new.sum())
+                st.packets += len(outcome.is_new)
+                st.duplicates += len(outcome.is_new) - n_new
+                st.rows += outcome.rows
+        st.max_batch = max(st.max_batch, len(batch) + sum(len(r) for r, _ in parsed))
+        st.cpu_seconds += time.thread_time() - cpu0
         if self.on_committed is not None:
             if self.loop is not None:
                 with contextlib.suppress(RuntimeError):  # loop closed during shutdown
-                    self.loop.call_soon_threadsafe(self.on_committed, batch)
+                    self.loop.call_soon_threadsafe(self.on_committed, batch, finished)
             else:
-                self.on_committed(batch)
+                self.on_committed(batch, finished)
+
+
+_ISO_CACHE: dict[int, str] = {}
+
+
+def _archive_lines(raws: list[tuple], accepted: list[int]) -> list[str]:
+    """Archive lines (``RawArchive`` format) of the frames the vectorised path accepted: canonical frames are
+    printable ASCII without a backslash or a quote, so their escaped form is the frame itself."""
+    cache = _ISO_CACHE
+    if len(cache) > 4096:
+        cache.clear()
+    out = []
+    for i in accepted:
+        conn, frame, us = raws[i]
+        iso = cache.get(us)
+        if iso is None:
+            iso = cache[us] = datetime.fromtimestamp(us // 1_000_000, UTC).replace(
+                microsecond=us % 1_000_000).isoformat()
+        out.append(f"{iso}\t{conn.peer}\tok\t{frame.decode('ascii')}\n")
+    return out
