@@ -2,6 +2,7 @@
 restart); then check that every acknowledged packet — and each of its values — is in the database.
 
     .venv/bin/python bench/hj212_sigkill.py [--trials 20] [--devices 20] [--rate 1000] [--postgres-url URL]
+    .venv/bin/python bench/hj212_sigkill.py --devices 200 --rate 20000 --fast-path-backlog 0   (vectorised path)
 """
 
 from __future__ import annotations
@@ -23,14 +24,19 @@ def main() -> int:
     ap.add_argument("--devices", type=int, default=20)
     ap.add_argument("--rate", type=float, default=1000.0)
     ap.add_argument("--postgres-url", default=None)
+    ap.add_argument("--kind", default="cems")
+    ap.add_argument("--window", type=int, default=None, help="as fast as acks allow, this many in flight per device")
+    ap.add_argument("--fast-path-backlog", type=int, default=None,
+                    help="gateway option; 0 puts every data frame on the vectorised path")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ecoloop-sigkill-"))
     try:
         engine = make_engine(args.postgres_url or f"sqlite:///{tmp / 'ecoloop.sqlite3'}")
         migrate.upgrade(engine)
-        devices = provision_devices(engine, args.devices, kind="cems")
+        devices = provision_devices(engine, args.devices, kind=args.kind)
+        extra = ["--fast-path-backlog", str(args.fast_path_backlog)] if args.fast_path_backlog is not None else None
         report = run_kill_trials(engine, devices, tmp, trials=args.trials, rate=args.rate, min_run=0.5,
-                                 max_run=3.0)
+                                 max_run=3.0, gateway_args=extra)
         print(f"trials {report.trials}; acknowledged packets {report.acked:,}; resent after kills {report.resent:,}; "
               f"reconnects {report.reconnects:,}; missing packets {len(report.missing)}; missing values "
               f"{report.values_missing}; LOSSES {report.losses}; {report.seconds:.0f} s")

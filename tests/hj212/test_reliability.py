@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from ecoloop.hj212.provisioning import provision_devices
 from ecoloop.hj212.reliability import run_kill_trials
 
 
-def test_sigkill_never_loses_an_acknowledged_packet(sqlite_engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ["per-packet", "vectorised"])
+def test_sigkill_never_loses_an_acknowledged_packet(sqlite_engine: Engine, tmp_path: Path, path: str) -> None:
     devices = provision_devices(sqlite_engine, 8)
-    report = run_kill_trials(sqlite_engine, devices, tmp_path, trials=2, rate=300.0, min_run=0.2, max_run=0.8)
+    extra = ["--fast-path-backlog", "0"] if path == "vectorised" else ["--no-fast-path"]
+    report = run_kill_trials(sqlite_engine, devices, tmp_path, trials=2, rate=300.0, min_run=0.2, max_run=0.8,
+                             gateway_args=extra)
     assert report.acked > 50  # load really flowed across the kills
     assert report.reconnects >= 2 * len(devices)  # every device saw the gateway die twice
     assert report.missing == [] and report.values_missing == 0

@@ -14,6 +14,10 @@ from ecoloop.hj212.ingest_store import DeviceInfo, StoredPacket
 from ecoloop.hj212.periods import interval_of, label_time
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# Widths of series.parameter and measurement.flag: HJ 212 codes have 6 characters (表 B), flags 1 (表 4); unknown
+# codes are kept as sent up to this length, anything longer is refused rather than truncated.
+MAX_CODE = 16
+MAX_FLAG = 4
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -48,6 +52,11 @@ def to_stored(device: DeviceInfo, packet: Packet, now: datetime, *, future_toler
     data_time = packet.data_time
     assert data_time is not None
     rows = packet.stored_rows()
+    for parameter, _, _, flag in rows:
+        if len(parameter) > MAX_CODE:
+            return Refusal("bad_code", f"code {parameter[:24]!r}… is longer than {MAX_CODE} characters")
+        if flag is not None and len(flag) > MAX_FLAG:
+            return Refusal("bad_flag_value", f"{parameter}-Flag={flag[:12]!r} is not a data flag")
     if device.site_id is None and device.outlet_id is None and rows:
         return Refusal("device_unassigned", f"MN {packet.mn} is attached to no site or outlet")
     return StoredPacket(

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 
+from ecoloop.hj212.codec import mn_hint
 from ecoloop.hj212.crc import hj212_crc_many
 from ecoloop.hj212.ingest_store import DeviceInfo
 from ecoloop.hj212.periods import interval_of, period_length
@@ -102,7 +103,9 @@ def parse_batch(frames: list[bytes], received_us: np.ndarray, resolve: Resolver,
     epoch, UTC);
     ``resolve(mn, pw)`` gives the device when MN is registered, enabled and PW already verified, else None."""
     n = len(frames)
-    text = pl.Series("f", [f.decode("latin-1") for f in frames])
+    if n == 0:
+        return FastBatch.nothing(0)
+    text = pl.Series("f", [f.decode("latin-1") for f in frames], dtype=pl.String)
     canon = text.str.contains(CANONICAL)
     idx = np.flatnonzero(canon.to_numpy())
     if len(idx) == 0:
@@ -118,14 +121,14 @@ def parse_batch(frames: list[bytes], received_us: np.ndarray, resolve: Resolver,
         flag=pl.col("flag").cast(pl.Int64),
         ok_len=pl.col("len").cast(pl.Int64) == seg_len,
         ok_crc=pl.Series(crc_sent == crc_calc),
+        received_at=pl.Series(received_us[idx]).cast(pl.Datetime("us")),
     )
     # CN is a data command by the regex; Flag 0–255 without the split bit; length and CRC right
     df = df.filter(pl.col("ok_len") & pl.col("ok_crc") & (pl.col("flag") <= 255)
                    & ((pl.col("flag") & proto.FLAG_BIT_SPLIT) == 0))
     # device and password (resolved once per distinct pair)
-    pairs = df.select("mn", "pw").unique()
     reg_rows = []
-    for mn, pw in pairs.iter_rows():
+    for mn, pw in df.select("mn", "pw").unique().iter_rows():
         dev = resolve(mn, pw)
         if dev is None:
             continue
@@ -135,57 +138,66 @@ def parse_batch(frames: list[bytes], received_us: np.ndarray, resolve: Resolver,
     reg = pl.DataFrame(reg_rows, schema={"mn": pl.String, "pw": pl.String, "device_id": pl.Int64,
                                          "owner": pl.Int64, "site_id": pl.Int64, "outlet_id": pl.Int64,
                                          "minute_interval": pl.Int64, "unassigned": pl.Boolean}, orient="row")
-    df = df.join(reg, on=["mn", "pw"], how="inner")
-    # DataTime (CST) → UTC; the acceptance window of ecoloop.hj212.acceptance; label = period end (periods.py)
+    df = df.join(reg, on=["mn", "pw"], how="inner", maintain_order="left")
+    # DataTime (CST) → UTC; the acceptance window of ecoloop.hj212.acceptance, against each frame's arrival;
+    # label = period end (periods.py). A DataTime that does not print back to itself (second 60, hour 24 …,
+    # which a lenient parser would roll over) is left to the reference, which refuses it.
     periods = pl.DataFrame(
         [(cn, mi, int(period_length(cn, mi) / timedelta(microseconds=1)), interval_of(cn))
          for cn, mi in df.select("cn", "minute_interval").unique().iter_rows()],
         schema={"cn": pl.String, "minute_interval": pl.Int64, "period_us": pl.Int64, "interval": pl.String},
         orient="row")
-    naive_now = now.astimezone(UTC).replace(tzinfo=None)
-    df = (df.join(periods, on=["cn", "minute_interval"], how="left")
-          .with_columns(data_time=pl.col("dt").str.strptime(pl.Datetime("us"), "%Y%m%d%H%M%S", strict=False)
+    local = pl.col("dt").str.strptime(pl.Datetime("us"), "%Y%m%d%H%M%S", strict=False)
+    df = (df.join(periods, on=["cn", "minute_interval"], how="left", maintain_order="left")
+          .with_columns(data_time=pl.when(local.dt.strftime("%Y%m%d%H%M%S") == pl.col("dt")).then(local)
                         - _CST_OFFSET)
           .filter(pl.col("data_time").is_not_null()
-                  & (pl.col("data_time") <= naive_now + future_tolerance)
+                  & (pl.col("data_time") <= pl.col("received_at") + future_tolerance)
                   & (pl.col("data_time") >= earliest.astimezone(UTC).replace(tzinfo=None)))
           .with_columns(label=pl.col("data_time") + pl.duration(microseconds=pl.col("period_us"))))
-    # CP tokens → values
-    toks = (df.select("idx", tok=pl.col("body").str.slice(pl.col("body").str.find("CP=&&DataTime=", literal=True) + 29,
-                                                               pl.col("body").str.len_bytes() - 6
-                                                               - pl.col("body").str.find("CP=&&DataTime=",
-                                                                                         literal=True) - 29)
+    # CP tokens → values, in the reference's order (Packet.stored_rows): pollutants in order of their first token
+    # (a -Flag token counts), then the pollutant's values in token order
+    start = pl.col("body").str.find("CP=&&DataTime=", literal=True) + 29
+    toks = (df.select("idx", tok=pl.col("body").str.slice(start, pl.col("body").str.len_bytes() - 6 - start)
                       .str.replace_all(",", ";", literal=True).str.split(";"))
             .explode("tok")
-            .with_columns(pl.col("tok").str.splitn("=", 2).struct.rename_fields(["key", "val"]))
-            .unnest("tok")
+            .with_columns(pos=pl.int_range(pl.len()).over("idx"),
+                          parts=pl.col("tok").str.splitn("=", 2).struct.rename_fields(["key", "val"]))
+            .unnest("parts")
             .with_columns(pl.col("key").str.splitn("-", 2).struct.rename_fields(["code", "field"]))
-            .unnest("key"))
+            .unnest("key")
+            .with_columns(first=pl.col("pos").min().over("idx", "code")))
     is_flag = pl.col("field") == "Flag"
     flags = toks.filter(is_flag).group_by("idx", "code").agg(flag=pl.col("val").last())
     values = (toks.filter(~is_flag)
               .join(flags, on=["idx", "code"], how="left", maintain_order="left")
-              .select("idx", parameter=pl.col("code").replace(OLD_TO_NEW), statistic=pl.col("field").str.to_lowercase(),
-                      value=pl.col("val").cast(pl.Float64), flag="flag"))
+              .sort("idx", "first", "pos")
+              .select("idx", parameter=pl.col("code").replace(OLD_TO_NEW),
+                      statistic=pl.col("field").str.to_lowercase(), value=pl.col("val").cast(pl.Float64),
+                      flag="flag"))
     # the receipt's "flags": the distinct flags of the packet, sorted ("N" for none) — via a bit per letter
     n_values = values.group_by("idx").agg(
         n_values=pl.len(), mask=pl.col("flag").fill_null("N").replace_strict(_FLAG_BIT, default=None).bitwise_or())
     masks = n_values["mask"].unique().to_list()
     n_values = n_values.join(pl.DataFrame({"mask": masks, "flags": [_mask_text(m) for m in masks]},
                                           schema={"mask": pl.Int64, "flags": pl.String}), on="mask", how="left")
-    df = (df.join(n_values.drop("mask"), on="idx", how="left")
+    df = (df.join(n_values.drop("mask"), on="idx", how="left", maintain_order="left")
           .with_columns(n_values=pl.col("n_values").fill_null(0).cast(pl.Int64))
           .filter(~(pl.col("unassigned") & (pl.col("n_values") > 0))))  # device_unassigned: the reference says why
+    # A device with any frame of this batch on the per-packet path takes it for all of them, so its packets are
+    # stored, counted and checked for gaps in arrival order, as the reference does.
+    kept = set(df["idx"].to_list())
+    left = {mn_hint(frames[i]) for i in range(n) if i not in kept}
+    if left:
+        df = df.filter(~pl.col("mn").is_in(list(left)))
     version_bits = pl.col("flag") // (1 << proto.FLAG_VERSION_SHIFT)
     version = pl.lit("v") + version_bits.cast(pl.String)
     for bits, name in proto.VERSION_BITS.items():
         version = pl.when(version_bits == bits).then(pl.lit(name)).otherwise(version)
-    recv = pl.Series("received_at", received_us[df["idx"].to_numpy()]).cast(pl.Datetime("us"))
-    packets = df.select(
+    packets = df.sort("idx").select(
         "idx", "device_id", "owner", "site_id", "outlet_id", "cn", "interval", "qn", "pw", "mn", "st", "flag",
         "data_time", "label", "n_values", "flags",
-        version=version, ack=(pl.col("flag") & proto.FLAG_BIT_ACK) != 0,
-        received_at=recv,
+        version=version, ack=(pl.col("flag") & proto.FLAG_BIT_ACK) != 0, received_at="received_at",
     )
     kept = set(packets["idx"].to_list())
     values = (values.filter(pl.col("idx").is_in(packets["idx"].implode()))

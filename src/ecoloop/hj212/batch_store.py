@@ -17,7 +17,7 @@ from itertools import chain
 import polars as pl
 
 from ecoloop.hj212.batch import FastBatch, owner_key
-from ecoloop.hj212.ingest_store import GAP_TOLERANCE, IngestStore, sqlite_measurement_insert
+from ecoloop.hj212.ingest_store import GAP_TOLERANCE, QN_WIDTH, IngestStore, sqlite_measurement_insert
 
 _SQLITE_TEXT = "%Y-%m-%d %H:%M:%S%.6f"  # = IngestStore._t on SQLite ("%Y-%m-%d %H:%M:%S.%f" in Python)
 _RECEIPT_CHUNK = 500
@@ -83,8 +83,8 @@ def _flat(rows: pl.DataFrame) -> list:
 def prepare_rows(fb: FastBatch, series: pl.DataFrame, *, sqlite: bool) -> PreparedRows:
     p = _bound_times(fb.packets, sqlite)
     first = p.select(pl.struct("device_id", "cn", "data_time").is_first_distinct()).to_series()
-    cand = _flat(p.filter(first).select("device_id", "cn", "dt_b", pl.lit(0).alias("pno"), "rec_b", "qn",
-                                        "n_values", "flags"))
+    cand = _flat(p.filter(first).select("device_id", "cn", "dt_b", pl.lit(0).alias("pno"), "rec_b",
+                                        pl.col("qn").str.slice(0, QN_WIDTH), "n_values", "flags"))
     step = _RECEIPT_CHUNK * 8
     vals = (fb.values.join(p.select("idx", "device_id", "owner", "site_id", "outlet_id", "interval", "label_b"),
                            on="idx", how="inner", maintain_order="left")
@@ -133,7 +133,8 @@ def write_fast(store: IngestStore, cur, fb: FastBatch) -> FastOutcome:  # noqa: 
         missing = vals.filter(pl.col("series_id").is_null())
         if missing.height:
             for site, outlet, parameter, interval, statistic, ambient in missing.select(
-                    "site_id", "outlet_id", "parameter", "interval", "statistic", "ambient").unique().iter_rows():
+                    "site_id", "outlet_id", "parameter", "interval", "statistic", "ambient").unique(
+                    maintain_order=True).iter_rows():  # first packet first: its ST decides the unit
                 store._series_id(site, outlet, parameter, interval, statistic, bool(ambient))
             vals = vals.drop("series_id").join(series_frame(store), on=["owner", "parameter", "interval",
                                                                         "statistic"],

@@ -186,7 +186,8 @@ KeyLookup = Callable[[str], bytes | None]
 ModbusPolicy = Callable[[str], bool]
 
 
-def _mn_hint(segment: bytes) -> str | None:
+def mn_hint(segment: bytes) -> str | None:
+    """The MN of a (possibly invalid) segment or frame, without parsing it; None when there is none."""
     i = segment.find(b"MN=")
     if i < 0:
         return None
@@ -224,7 +225,7 @@ def parse_frame(
     cp_at = wire_segment.find(_CP_START)
     segment = wire_segment
     if cp_at >= 0 and is_encrypted(wire_segment[cp_at + 5:cp_at + 9]):
-        mn = _mn_hint(wire_segment[:cp_at])
+        mn = mn_hint(wire_segment[:cp_at])
         key = key_for(mn) if (key_for is not None and mn is not None) else None
         if key is None:
             raise _fail("no_key", f"encrypted data area but no SM4 key for MN {mn!r}")
@@ -249,7 +250,7 @@ def parse_frame(
     crc_kind = "hj212"
     computed = hj212_crc_hex(segment)
     if crc_text.upper() != computed:
-        mn = _mn_hint(segment)
+        mn = mn_hint(segment)
         if accept_modbus is not None and mn is not None and accept_modbus(mn) \
                 and crc_text.upper() in modbus_crc_candidates(segment):
             crc_kind = "modbus"

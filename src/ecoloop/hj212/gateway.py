@@ -99,7 +99,7 @@ class GatewayConfig:
     # more than fast_path_backlog wait for the writer — light traffic keeps the per-packet path's low latency,
     # heavy traffic gets batches large enough to pay off.
     fast_path_rate: float = 6000.0
-    fast_path_backlog: int = 5000
+    fast_path_backlog: int = 1000
 
 
 @dataclass

@@ -124,7 +124,8 @@ def _clear(flushed: list[DeviceCounters]) -> None:
         s.delta_flags = {}
 
 
-GAP_TOLERANCE = 1.5  # a jump of more than 1.5 data intervals between consecutive DataTimes is a gap
+GAP_TOLERANCE = 1.5
+QN_WIDTH = 20  # hj212_receipt.qn (a standard QN has 17 digits)  # a jump of more than 1.5 data intervals between consecutive DataTimes is a gap
 
 
 class IngestStore:
@@ -365,7 +366,8 @@ class IngestStore:
                 if received is None:
                     received = received_cache[p.received_at] = self._t(p.received_at)
                 bound.append((p.device_id, p.cn, t, p.pno))
-                params += [p.device_id, p.cn, t, p.pno, received, p.qn, len(p.rows), flags]
+                qn = p.qn[:QN_WIDTH] if p.qn else p.qn  # a non-standard QN longer than the column (kept in the archive)
+                params += [p.device_id, p.cn, t, p.pno, received, qn, len(p.rows), flags]
             cur.execute(self._q(
                 "INSERT INTO hj212_receipt (device_id, cn, data_time, pno, received_at, qn, n_values, flags) "
                 f"VALUES {marks} ON CONFLICT DO NOTHING RETURNING device_id, cn, data_time, pno"), params)
@@ -408,7 +410,8 @@ class IngestStore:
         if rejects:
             cur.executemany(self._q(
                 "INSERT INTO hj212_rejected (received_at, peer, mn, cn, reason, detail, raw) VALUES (?,?,?,?,?,?,?)"),
-                [(self._t(r.received_at), r.peer, r.mn, r.cn, r.reason, r.detail[:300], r.raw) for r in rejects])
+                [(self._t(r.received_at), (r.peer or "")[:64] or None, r.mn[:64] if r.mn else r.mn,
+                  r.cn[:8] if r.cn else r.cn, r.reason[:40], r.detail[:300], r.raw) for r in rejects])
 
     def _account(self, packets: list[StoredPacket], rejects: list[RejectRow], events: list[tuple]) -> None:
         for kind, device_id, moment, peer in events:

@@ -70,8 +70,12 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> 
 
 
 def run_kill_trials(engine: Engine, devices: list[SimDevice], data_dir: Path, *, trials: int = 20,
-                    rate: float = 500.0, min_run: float = 0.5, max_run: float = 2.0, seed: int = 212) -> KillReport:
-    """Each trial: start the gateway, let the simulator run for a random time, SIGKILL it. Then verify."""
+                    rate: float = 500.0, min_run: float = 0.5, max_run: float = 2.0, seed: int = 212,
+                    gateway_args: list[str] | None = None) -> KillReport:
+    """Each trial: start the gateway, let the simulator run for a random time, SIGKILL it. Then verify.
+
+    ``gateway_args``: extra options of ``python -m ecoloop.hj212.gateway`` (e.g. ``--fast-path-backlog 0`` to
+    put every data frame on the vectorised path)."""
     db_url = engine.url.render_as_string(hide_password=False)
     port = free_port()
     rnd = random.Random(seed)
@@ -85,7 +89,7 @@ def run_kill_trials(engine: Engine, devices: list[SimDevice], data_dir: Path, *,
         proc = None
         try:
             for _ in range(trials):
-                proc = start_gateway(data_dir, db_url, port)
+                proc = start_gateway(data_dir, db_url, port, extra=gateway_args)
                 await loop.run_in_executor(None, wait_listening, port, proc)
                 # kill while data flows: after the first acknowledgement of this run, at a random moment
                 before = sim.stats.acked
@@ -97,7 +101,7 @@ def run_kill_trials(engine: Engine, devices: list[SimDevice], data_dir: Path, *,
                 await loop.run_in_executor(None, proc.wait)
             # a last clean run until every packet sent has been acknowledged
             sim.no_new = True
-            proc = start_gateway(data_dir, db_url, port)
+            proc = start_gateway(data_dir, db_url, port, extra=gateway_args)
             await loop.run_in_executor(None, wait_listening, port, proc)
             t0 = time.monotonic()
             while any(st.unacked for st in sim.states) and time.monotonic() - t0 < 120:

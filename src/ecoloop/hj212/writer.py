@@ -47,6 +47,7 @@ class Work:
 class WriterStats:
     batches: int = 0
     packets: int = 0
+    fast_packets: int = 0  # of ``packets``, stored by the vectorised path
     duplicates: int = 0
     rows: int = 0
     max_batch: int = 0
@@ -168,6 +169,23 @@ class GroupCommitWriter(threading.Thread):
             self._cond.notify_all()
         self.join(timeout=30)
 
+    def _isolate(self, batch: list[Work]) -> list[RejectRow]:
+        failed: list[RejectRow] = []
+        for w in batch:
+            p = w.packet
+            if p is None:
+                continue
+            try:
+                self.store.write_batch([p], [], flush_state=False)
+            except Exception as exc:  # noqa: BLE001
+                log.error("packet of device %s (CN %s, DataTime %s) cannot be stored: %r", p.device_id, p.cn,
+                          p.data_time, exc)
+                failed.append(RejectRow(p.received_at, None, None, p.cn, "store_failed", repr(exc)[:300], None,
+                                        p.device_id))
+                w.packet = None
+                w.token = None  # not stored: no ack
+        return failed
+
     def _idle(self) -> bool:
         return not (self._queue or self._raw or self._parsed or self._parsing)
 
@@ -239,6 +257,13 @@ class GroupCommitWriter(threading.Thread):
                 attempts += 1
                 if attempts >= 3 and fast:
                     fast = []  # the vectorised rows may be what fails: hand those frames to the per-packet path
+                elif attempts >= 5 and packets:
+                    # still failing: store the packets one by one, so that one packet the database refuses (a
+                    # poison packet) cannot hold up every commit and ack; a packet that fails alone is recorded
+                    # as rejected and not acknowledged (the device sends it again)
+                    rejects = rejects + self._isolate(batch)
+                    packets = []
+                    continue
                 self.stats.errors += 1
                 self.stats.last_error = repr(exc)
                 log.exception("batch of %d packets failed; retrying in %.2fs", len(packets), delay)
@@ -272,6 +297,7 @@ class GroupCommitWriter(threading.Thread):
             if outcome is not None:
                 n_new = int(outcome.is_new.sum())
                 st.packets += len(outcome.is_new)
+                st.fast_packets += len(outcome.is_new)
                 st.duplicates += len(outcome.is_new) - n_new
                 st.rows += outcome.rows
         st.max_batch = max(st.max_batch, len(batch) + sum(len(r) for r, _ in parsed))

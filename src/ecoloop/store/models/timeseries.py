@@ -36,7 +36,7 @@ class Series(Base):
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id"), index=True)
     parameter: Mapped[str] = mapped_column(String(16))  # HJ 212-2017 code (a34004 PM2.5, a21026 SO2, …)
     interval: Mapped[Interval] = mapped_column(Enum(Interval, native_enum=False, length=16))
-    statistic: Mapped[str] = mapped_column(String(8), default="avg")  # avg | min | max | cou | rtd | zsavg …
+    statistic: Mapped[str] = mapped_column(String(16), default="avg")  # avg | min | max | cou | rtd | zsavg …
     unit: Mapped[str | None] = mapped_column(String(16))
 
 

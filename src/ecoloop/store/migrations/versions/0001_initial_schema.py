@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 23:44:48.963666
+Create Date: 2026-11-30 01:44:00.629470
 """
 from alembic import op
 import sqlalchemy as sa
@@ -396,7 +396,7 @@ def upgrade() -> None:
     sa.Column('outlet_id', sa.Integer(), nullable=True),
     sa.Column('parameter', sa.String(length=16), nullable=False),
     sa.Column('interval', sa.Enum('realtime', 'minute', 'hour', 'day', name='interval', native_enum=False, length=16), nullable=False),
-    sa.Column('statistic', sa.String(length=8), nullable=False),
+    sa.Column('statistic', sa.String(length=16), nullable=False),
     sa.Column('unit', sa.String(length=16), nullable=True),
     sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], name=op.f('fk_series_outlet_id_outlet')),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_series_site_id_site')),
