@@ -88,6 +88,9 @@ class GroupCommitWriter(threading.Thread):
         self._parse_stage = threading.Thread(target=self._parse_loop, name="hj212-parse", daemon=True)
         self._archive_lock = threading.Lock()  # both stages append to the raw archive
         self._archived_ok = 0  # vectorised records archived and not yet counted in the archive index
+        self.commit_interval = 0.010  # s; see _take
+        self.group_min = 500  # a batch this large commits at once
+        self._commit_started = 0.0
         self.min_parse_batch = 500
         self.max_parse_wait = 0.02  # s
         self.state_interval = 1.0  # s: device counters written at most this often while the writer is busy
@@ -194,6 +197,15 @@ class GroupCommitWriter(threading.Thread):
             while not self._queue and not self._parsed and not (
                     self._stopping and not self._raw and not self._parsing):
                 self._cond.wait(0.5)
+            # commit window: a small batch waits until commit_interval after the previous commit began, so that
+            # moderate traffic makes ~1/commit_interval commits per second (each has a fixed cost: WAL write,
+            # fsync, device state) instead of one per handful of packets
+            while not self._stopping and not self._parsed and len(self._queue) < self.group_min:
+                remaining = self._commit_started + self.commit_interval - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            self._commit_started = time.monotonic()
             n = min(len(self._queue), self.max_batch)
             parsed = list(self._parsed)
             self._parsed.clear()
