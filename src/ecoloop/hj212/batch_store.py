@@ -17,7 +17,15 @@ from itertools import chain
 import polars as pl
 
 from ecoloop.hj212.batch import FastBatch, owner_key
-from ecoloop.hj212.ingest_store import GAP_TOLERANCE, QN_WIDTH, IngestStore, sqlite_measurement_insert
+from ecoloop.hj212.ingest_store import (
+    GAP_TOLERANCE,
+    PG_STAGING_CREATE,
+    PG_STAGING_MERGE,
+    QN_WIDTH,
+    IngestStore,
+    receipt_insert,
+    sqlite_measurement_insert,
+)
 
 _SQLITE_TEXT = "%Y-%m-%d %H:%M:%S%.6f"  # = IngestStore._t on SQLite ("%Y-%m-%d %H:%M:%S.%f" in Python)
 _RECEIPT_CHUNK = 500
@@ -101,11 +109,8 @@ def write_fast(store: IngestStore, cur, fb: FastBatch) -> FastOutcome:  # noqa: 
     # 1. receipts: the first copy of a key in the batch is a candidate; the database says which are new
     returned: list[tuple] = []
     for params in prep.receipts:
-        marks = ",".join(["(?,?,?,?,?,?,?,?)"] * (len(params) // 8))
-        cur.execute(store._q(
-            "INSERT INTO hj212_receipt (device_id, cn, data_time, pno, received_at, qn, n_values, flags) "
-            f"VALUES {marks} ON CONFLICT DO NOTHING RETURNING device_id, cn, data_time"), params)
-        returned.extend(cur.fetchall())
+        cur.execute(receipt_insert(len(params) // 8, store.mark), params)
+        returned.extend(r[:3] for r in cur.fetchall())  # (device, CN, DataTime); PNO is always 0 here
     p = prep.packets
     all_new = len(returned) == prep.n_candidates and len(returned) == p.height
     if all_new:  # the common case: no retry in the batch
@@ -149,16 +154,13 @@ def write_fast(store: IngestStore, cur, fb: FastBatch) -> FastOutcome:  # noqa: 
                 part = flat[i:i + n]
                 cur.execute(sqlite_measurement_insert(len(part) // 4), part)
         else:
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS hj212_staging (series_id bigint, time timestamptz, "
-                        "value double precision, flag varchar(4)) ON COMMIT DELETE ROWS")
+            cur.execute(PG_STAGING_CREATE)
             csv = _measurement_rows(vals).with_columns(
                 pl.col("label_b").dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00")).write_csv(include_header=False,
                                                                                     null_value="")
             with cur.copy("COPY hj212_staging (series_id, time, value, flag) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(csv)
-            cur.execute("INSERT INTO measurement (series_id, time, level, value, flag) "
-                        "SELECT series_id, time, 0, value, flag FROM hj212_staging ORDER BY series_id, time "
-                        "ON CONFLICT DO NOTHING")
+            cur.execute(PG_STAGING_MERGE)
         out.owners = set(vals.select("site_id", "outlet_id").unique().iter_rows())
     out.accounting = (p, new, vals)
     return out

@@ -38,6 +38,23 @@ def sqlite_measurement_insert(n: int) -> str:
             + ",".join(["(?,?,0,?,?)"] * n) + " ON CONFLICT DO NOTHING")
 
 
+@lru_cache(maxsize=64)
+def receipt_insert(n: int, mark: str = "?") -> str:
+    """Receipts of ``n`` packets; RETURNING gives back the keys that were new (a retry conflicts)."""
+    values = ",".join(["(" + ",".join([mark] * 8) + ")"] * n)
+    return ("INSERT INTO hj212_receipt (device_id, cn, data_time, pno, received_at, qn, n_values, flags) "
+            f"VALUES {values} ON CONFLICT DO NOTHING RETURNING device_id, cn, data_time, pno")
+
+
+# PostgreSQL: measurement rows go by COPY into a temporary table, then into measurement with ON CONFLICT DO NOTHING
+PG_STAGING_CREATE = ("CREATE TEMP TABLE IF NOT EXISTS hj212_staging (series_id bigint, time timestamptz, "
+                     "value double precision, flag varchar(4)) ON COMMIT DELETE ROWS")
+# (no ORDER BY: the staging table is read in COPY order, so of two rows for one (series, time) the first wins, as
+# on SQLite; the vectorised path copies its rows already in (series, time) order)
+PG_STAGING_MERGE = ("INSERT INTO measurement (series_id, time, level, value, flag) "
+                    "SELECT series_id, time, 0, value, flag FROM hj212_staging ON CONFLICT DO NOTHING")
+
+
 @dataclass(slots=True)
 class DeviceInfo:
     id: int
@@ -355,7 +372,6 @@ class IngestStore:
         times: dict[datetime, object] = {}  # datetime → bound text; devices on one clock share DataTimes / labels
         for i in range(0, len(candidates), chunk):
             part = candidates[i:i + chunk]
-            marks = ",".join(["(?,?,?,?,?,?,?,?)"] * len(part))
             params: list[object] = []
             for p in part:
                 flags = ",".join(sorted({r[3] or "N" for r in p.rows}))[:64] or None
@@ -368,9 +384,7 @@ class IngestStore:
                 bound.append((p.device_id, p.cn, t, p.pno))
                 qn = p.qn[:QN_WIDTH] if p.qn else p.qn  # a non-standard QN longer than the column (kept in the archive)
                 params += [p.device_id, p.cn, t, p.pno, received, qn, len(p.rows), flags]
-            cur.execute(self._q(
-                "INSERT INTO hj212_receipt (device_id, cn, data_time, pno, received_at, qn, n_values, flags) "
-                f"VALUES {marks} ON CONFLICT DO NOTHING RETURNING device_id, cn, data_time, pno"), params)
+            cur.execute(receipt_insert(len(part), self.mark), params)
             new_keys.update(cur.fetchall())
         for p, key in zip(candidates, bound, strict=True):
             p.is_new = key in new_keys
@@ -399,13 +413,11 @@ class IngestStore:
                     part = rows[i:i + n]
                     cur.execute(sqlite_measurement_insert(len(part)), list(chain.from_iterable(part)))
             else:
-                cur.execute("CREATE TEMP TABLE IF NOT EXISTS hj212_staging (series_id bigint, time timestamptz, "
-                            "value double precision, flag varchar(4)) ON COMMIT DELETE ROWS")
+                cur.execute(PG_STAGING_CREATE)
                 with cur.copy("COPY hj212_staging (series_id, time, value, flag) FROM STDIN") as copy:
                     for r in rows:
                         copy.write_row(r)
-                cur.execute("INSERT INTO measurement (series_id, time, level, value, flag) "
-                            "SELECT series_id, time, 0, value, flag FROM hj212_staging ON CONFLICT DO NOTHING")
+                cur.execute(PG_STAGING_MERGE)
         # 3. rejected packets
         if rejects:
             cur.executemany(self._q(
