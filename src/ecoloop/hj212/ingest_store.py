@@ -12,8 +12,10 @@ is counted as a duplicate and its values are not written again (they are already
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -283,42 +285,29 @@ class IngestStore:
         (:meth:`flush_state`), so the per-device upserts do not cost every small commit."""
         from ecoloop.hj212.batch_store import account_fast, write_fast
 
-        cur = self.conn.cursor()
         outcomes: list[FastOutcome | None] = []
         fast = fast or []
-        if self.backend == "sqlite":
-            cur.execute("BEGIN IMMEDIATE")
         flushed: list[DeviceCounters] = []
         try:
-            self._write(cur, packets, rejects)
-            outcomes = [write_fast(self, cur, fb) if fb.packets.height else None for fb in fast]
-            if flush_state:
-                flushed = self._flush_state(cur)
-            if archive is not None:
-                path, opened, n_ok, n_bad = archive
-                cur.execute(self._q(
-                    "INSERT INTO hj212_archive_file (path, opened_at, closed_at, packets, rejected) "
-                    "VALUES (?, ?, NULL, ?, ?) ON CONFLICT (path) DO UPDATE SET "
-                    "packets = hj212_archive_file.packets + excluded.packets, "
-                    "rejected = hj212_archive_file.rejected + excluded.rejected"),
-                    (path, self._t(opened), n_ok, n_bad))
-            if self.backend == "sqlite":
-                cur.execute("COMMIT")
-            else:
-                self.conn.commit()
+            with self._transaction() as cur:
+                self._write(cur, packets, rejects)
+                outcomes = [write_fast(self, cur, fb) if fb.packets.height else None for fb in fast]
+                if flush_state:
+                    flushed = self._flush_state(cur)
+                if archive is not None:
+                    path, opened, n_ok, n_bad = archive
+                    cur.execute(self._q(
+                        "INSERT INTO hj212_archive_file (path, opened_at, closed_at, packets, rejected) "
+                        "VALUES (?, ?, NULL, ?, ?) ON CONFLICT (path) DO UPDATE SET "
+                        "packets = hj212_archive_file.packets + excluded.packets, "
+                        "rejected = hj212_archive_file.rejected + excluded.rejected"),
+                        (path, self._t(opened), n_ok, n_bad))
         except BaseException:
-            if self.backend == "sqlite":
-                if self.conn.in_transaction:
-                    cur.execute("ROLLBACK")
-            else:
-                self.conn.rollback()
             # forget series created in the rolled-back transaction (counters are only bumped after a commit)
             self.series.clear()
             self._series_df = None
             self._load_series()
             raise
-        finally:
-            cur.close()
         _clear(flushed)
         self._account(packets, rejects, events or [])
         for out in outcomes:
@@ -326,17 +315,15 @@ class IngestStore:
                 account_fast(self, out)
         return outcomes
 
-    @property
-    def state_pending(self) -> bool:
-        return any(s.dirty for s in self.state.values())
-
-    def flush_state(self) -> None:
-        """Write the pending device counters in a transaction of their own."""
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator:
+        """One transaction on the gateway's connection (BEGIN IMMEDIATE on SQLite): committed when the block ends,
+        rolled back when it raises."""
         cur = self.conn.cursor()
         try:
             if self.backend == "sqlite":
                 cur.execute("BEGIN IMMEDIATE")
-            flushed = self._flush_state(cur)
+            yield cur
             if self.backend == "sqlite":
                 cur.execute("COMMIT")
             else:
@@ -350,6 +337,15 @@ class IngestStore:
             raise
         finally:
             cur.close()
+
+    @property
+    def state_pending(self) -> bool:
+        return any(s.dirty for s in self.state.values())
+
+    def flush_state(self) -> None:
+        """Write the pending device counters in a transaction of their own."""
+        with self._transaction() as cur:
+            flushed = self._flush_state(cur)
         _clear(flushed)
 
     def _write(self, cur, packets: list[StoredPacket], rejects: list[RejectRow]) -> None:  # noqa: ANN001

@@ -17,11 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ from ecoloop.hj212.archive import RawArchive
 from ecoloop.hj212.ingest_store import IngestStore, RejectRow, StoredPacket
 
 log = logging.getLogger("ecoloop.hj212.writer")
-_DEBUG = bool(__import__("os").environ.get("ECOLOOP_HJ212_DEBUG"))
+_DEBUG = bool(os.environ.get("ECOLOOP_HJ212_DEBUG"))  # log every batch (docs/hj212.md)
 
 
 @dataclass(slots=True)
@@ -55,7 +56,6 @@ class WriterStats:
     cpu_seconds: float = 0.0  # CPU time of the writer thread (archive + database)
     errors: int = 0
     last_error: str | None = None
-    batch_sizes: list[int] = field(default_factory=list)
 
 
 class GroupCommitWriter(threading.Thread):
