@@ -122,6 +122,20 @@ async def idle_connections(port: int, n: int, pid: int) -> None:
         w.close()
 
 
+def check_stored(url: str, acked: list[tuple[str, str, str]], values: int) -> None:
+    """After the gateway stopped: every acknowledged value is in ``measurement`` (none left in hj212_inbox)."""
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT COUNT(*) FROM measurement")).scalar_one()
+        waiting = conn.execute(text("SELECT COUNT(*) FROM hj212_inbox")).scalar_one()
+    engine.dispose()
+    need = len(set(acked)) * values
+    print(f"stored: {rows:,} measurement rows for {need:,} acknowledged values; {waiting} rows left in hj212_inbox"
+          + ("" if rows >= need and not waiting else "  <-- MISSING VALUES"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=["throughput", "latency", "idle"], default="throughput")
@@ -137,6 +151,8 @@ def main() -> None:
     ap.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"], help="SQLite synchronous mode")
     ap.add_argument("--no-fast-path", action="store_true", help="gateway: per-packet path only")
     ap.add_argument("--fast-path-backlog", type=int, default=None, help="gateway: frames waiting before batches")
+    ap.add_argument("--gateway-option", action="append", default=[], metavar="OPTION",
+                    help="passed to python -m ecoloop.hj212.gateway, e.g. --gateway-option=--landing-min=0")
     args = ap.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -150,8 +166,11 @@ def main() -> None:
     engine.dispose()
     port = free_port()
     extra = (["--no-fast-path"] if args.no_fast_path else []) + (
-        ["--fast-path-backlog", str(args.fast_path_backlog)] if args.fast_path_backlog is not None else [])
+        ["--fast-path-backlog", str(args.fast_path_backlog)] if args.fast_path_backlog is not None else []) + [
+        *args.gateway_option]
     proc = start_gateway(tmp, url, port, workers=args.workers, synchronous=args.synchronous, extra=extra)
+    values = sum(len(s) for *_, s in KIND_CHANNELS[args.kind])
+    sim: Simulation | None = None
     try:
         wait_listening(port, proc)
         if args.mode == "idle":
@@ -185,7 +204,6 @@ def main() -> None:
         elapsed = window["t1"] - window["t0"]
         cpu = window["cpu1"] - window["cpu0"]
         sim_cpu = window["sim1"] - window["sim0"]
-        values = sum(len(s) for *_, s in KIND_CHANNELS[args.kind])
         pps = acked / elapsed
         peak = sum(peak_rss_mb(p)[1] for p in family(proc.pid))
         lat = np.asarray(stats.latencies[int(window["a0"]):int(window["a1"])]) * 1000.0
@@ -201,8 +219,11 @@ def main() -> None:
         print("ack latency ms: " + ", ".join(f"{k} {v:.1f}" for k, v in pct.items()))
         print(f"gateway peak RSS {peak:.0f} MiB")
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.terminate()  # SIGTERM: the gateway commits what it holds and empties the landing table
+        proc.wait(timeout=60)
+        print(f"gateway exit status {proc.returncode}")
+        if sim is not None and proc.returncode == 0:
+            check_stored(url, sim.stats.acked_keys, values)
         if pg:
             pg.stop()
         if os.environ.get("ECOLOOP_HJ212_DEBUG"):

@@ -3,7 +3,12 @@ acceptance.to_stored + the receipt fields of IngestStore._write), and the vector
 
 Direction that must always hold: whatever ``parse_batch`` accepts, the reference accepts too, with the same values;
 everything else is handed back (``fallback``). Frames come from the simulator and from hand-built packets, then are
-mutated at random (hypothesis)."""
+mutated at random (hypothesis).
+
+The per-packet path's canonical short cut (ecoloop.hj212.canonical.CanonicalParser) is checked on the same frames:
+when it returns a packet, that packet, its 9014 ack and reply header equal the general path's (parse_frame +
+to_stored + codec.data_ack); when the general path stores a frame of the canonical grammar (without the split bit),
+the short cut takes it; and canonical.CANONICAL accepts the same frames in Polars and in Python ``re``."""
 
 from __future__ import annotations
 
@@ -17,12 +22,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ecoloop.hj212 import batch, codec
+from ecoloop.hj212 import batch, canonical, codec
 from ecoloop.hj212.acceptance import EARLIEST, FUTURE_TOLERANCE, Refusal, to_stored
 from ecoloop.hj212.batch_store import prepare_rows
 from ecoloop.hj212.codec import CST, PacketError
 from ecoloop.hj212.crc import hj212_crc_bytewise, hj212_crc_hex, hj212_crc_many
-from ecoloop.hj212.ingest_store import DeviceInfo
+from ecoloop.hj212.ingest_store import DeviceInfo, StoredPacket
 from ecoloop.hj212.simulator import KIND_CHANNELS, SimDevice, packet_for
 from ecoloop.standards import hj212_protocol as proto
 from ecoloop.standards.pollutant_codes import OLD_TO_NEW
@@ -561,3 +566,253 @@ def test_same_key_twice_in_one_batch() -> None:
     receipts = [prep.receipts[0][k:k + 8] for k in range(0, len(prep.receipts[0]), 8)]
     assert sorted((r[0], r[5], r[6], r[7]) for r in receipts) == [(1, "20250301080000001", 1, "N"),
                                                                  (2, "20250301080000003", 1, "N")]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The per-packet path's canonical short cut (ecoloop.hj212.canonical) against the general path
+# ---------------------------------------------------------------------------------------------------------------
+_CANONICAL_RE = re.compile(canonical.CANONICAL.removeprefix("^").removesuffix("$"))
+
+
+def shortcut(frame: bytes, now: datetime = NOW) -> tuple[StoredPacket, bytes | None, canonical.ReplyTo] | None:
+    parser = canonical.CanonicalParser(resolve, future_tolerance=TOL, earliest=EARLIEST)
+    return parser.stored_packet(frame, now)
+
+
+def general(frame: bytes, now: datetime = NOW) -> tuple[StoredPacket, bytes | None, canonical.ReplyTo] | str:
+    """What the gateway's general path makes of a data frame from a device whose PW is verified: parse_frame +
+    to_stored + codec.data_ack, the reply header — or the reason it is not stored that way."""
+    try:
+        packet = codec.parse_frame(frame)
+    except PacketError as exc:
+        return exc.reason
+    if packet.cn not in proto.DATA_COMMANDS:
+        return "not_data"
+    device = resolve(packet.mn, packet.pw or "")
+    if device is None:
+        return "unknown_mn" if packet.mn not in REGISTRY else "wrong_password"
+    if packet.is_split and packet.pnum:
+        return "split"
+    stored = to_stored(device, packet, now, future_tolerance=TOL, earliest=EARLIEST)
+    if isinstance(stored, Refusal):
+        return stored.reason
+    ack = codec.data_ack(packet) if packet.ack_requested else None
+    assert packet.pw is not None and packet.st is not None
+    return stored, ack, canonical.ReplyTo(packet.mn, packet.pw, packet.cn, packet.st)
+
+
+def check_shortcut(frame: bytes, must_take: bool = False) -> bool:
+    """stored_packet(frame) is None or equal to the general path's result; and it is not None whenever the general
+    path stores a frame of the canonical grammar without the split bit. Returns whether the short cut took it."""
+    got = shortcut(frame)
+    want = general(frame)
+    if got is not None:
+        assert not isinstance(want, str), f"short cut took a frame the general path refuses ({want}): {frame!r}"
+        stored, ack, reply_to = got
+        assert stored == want[0], frame
+        assert ack == want[1], frame
+        assert reply_to == want[2], frame
+    in_grammar = frame.isascii() and _CANONICAL_RE.fullmatch(frame.decode("ascii")) is not None
+    if not isinstance(want, str) and in_grammar and not (codec.parse_frame(frame).flag or 0) & proto.FLAG_BIT_SPLIT:
+        # stored by the general path, in the grammar, not split: the short cut must take it (or it would be a no-op)
+        assert got is not None, f"a canonical frame the general path stores was not taken: {frame!r}"
+    if must_take:
+        assert got is not None, f"plain simulator/hand frame not taken: {frame!r}"
+    return got is not None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_canonical_shortcut_equals_the_general_path(case: tuple[bytes, bool]) -> None:
+    frame, must_take = case
+    taken = check_shortcut(frame, must_take)
+    want = general(frame)
+    event(f"short cut: {'taken' if taken else 'general path'}; general: {want if isinstance(want, str) else 'stored'}")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(CODES[:-1]), min_size=1, max_size=3, unique=True).flatmap(
+    lambda pool: st.lists(st.tuples(st.sampled_from(pool), value_fields, flag_letters, canonical_numbers),
+                          min_size=1, max_size=8)),
+       st.lists(st.sampled_from([";", ","]), min_size=8, max_size=8), data_cns, flags)
+def test_canonical_shortcut_rows_in_the_general_order(toks: list[tuple[str, str, str, str]], seps: list[str],
+                                                      cn: str, flag: int) -> None:
+    """Canonical token lists (2005 and 2017 codes of one pollutant, codes sent apart, repeated and early ``-Flag``
+    tokens): the same rows in the same order as the general parser — the order decides which copy is stored."""
+    cp = f"DataTime={codec.format_hj_time(T1)}" + "".join(
+        (sep if k else ";") + f"{code}-{name}={letter if name == 'Flag' else number}"
+        for k, (sep, (code, name, letter, number)) in enumerate(zip(seps, toks, strict=False)))
+    for mn in (SITE_MN, OUTLET_MN):
+        frame = hand(mn, cp, cn=cn, flag=flag)
+        must = flag <= 255 and not flag & proto.FLAG_BIT_SPLIT
+        assert check_shortcut(frame, must) == must
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(ASSIGNED), data_cns, data_time_texts), min_size=1, max_size=4))
+def test_canonical_shortcut_datatime_text(items: list[tuple[str, str, str]]) -> None:
+    """DataTime field by field around the limits (month 13, 31 February, hour 24, second 60, 1970, next year): the
+    short cut takes exactly what the general path stores — and the DataTime cache does not change that."""
+    parser = canonical.CanonicalParser(resolve, future_tolerance=TOL, earliest=EARLIEST)
+    for i, (mn, cn, dt) in enumerate(items):
+        frame = hand(mn, f"DataTime={dt};a21026-Avg=1.5,a21026-Flag=N", cn=cn, qn=f"{i:017d}")
+        want = general(frame)
+        for _ in range(2):  # second time from the parser's cache
+            got = parser.stored_packet(frame, NOW)
+            if isinstance(want, str):
+                assert got is None, (want, frame)
+            else:
+                assert got == want, frame
+
+
+def test_simulator_packets_of_every_kind_and_cn_take_the_canonical_shortcut() -> None:
+    rng = np.random.default_rng(11)
+    n = 0
+    for k, kind in enumerate(sorted(KIND_CHANNELS)):
+        for j, cn in enumerate(sorted(proto.DATA_COMMANDS)):
+            for m, mn in enumerate(ASSIGNED):
+                dev = SimDevice(mn=mn, kind=kind, password=PASSWORDS[mn], flag=(5, 9, 4, 1, 8)[(j + m) % 5])
+                frame = packet_for(dev, cn, T1 + timedelta(minutes=10 * k), rng, f"2025030108{k}{j}{m}{n:04d}",
+                                   bad_flag_share=0.5)[:-2]
+                n += 1
+                assert check_shortcut(frame, must_take=True)
+    assert n == len(KIND_CHANNELS) * len(proto.DATA_COMMANDS) * len(ASSIGNED)
+
+
+_T1_TEXT = codec.format_hj_time(T1)
+
+
+def _lowercase_crc(frame: bytes) -> bytes:
+    """The frame with its CRC in lower case; the value of the Avg is changed until the CRC has a letter A–F."""
+    k = 0
+    while not frame[-4:].translate(None, b"0123456789"):
+        k += 1
+        frame = hand(codec.mn_hint(frame) or "", f"DataTime={_T1_TEXT};a21026-Avg={k}")
+    lowered = frame[:-4] + frame[-4:].lower()
+    assert lowered != frame
+    return lowered
+
+
+def _future(seconds: int) -> str:
+    return codec.format_hj_time(NOW + TOL + timedelta(seconds=seconds))
+
+
+# (what the frame has, the frame, what the general path does with it: a refusal, or "stored" = the short cut leaves
+# it to the general path although the general path would store it)
+SHORTCUT_REFUSES = [
+    ("future DataTime beyond the tolerance", lambda: hand(SITE_MN, f"DataTime={_future(1)};a21026-Avg=1"),
+     "future_datatime"),
+    ("DataTime 1970 (a lost clock)", lambda: hand(SITE_MN, "DataTime=19700101080000;a21026-Avg=1"),
+     "ancient_datatime"),
+    ("DataTime just before 2000-01-01 UTC", lambda: hand(SITE_MN, "DataTime=20000101075959;a21026-Avg=1"),
+     "ancient_datatime"),
+    ("month 13", lambda: hand(SITE_MN, "DataTime=20241301080000;a21026-Avg=1"), "bad_datatime"),
+    ("30 February", lambda: hand(SITE_MN, "DataTime=20240230080000;a21026-Avg=1"), "bad_datatime"),
+    ("split bit without PNUM", lambda: hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1", flag=7), "stored"),
+    ("unknown MN", lambda: hand("UNKNOWN00000000000000009", f"DataTime={_T1_TEXT};a21026-Avg=1", pw="123456"),
+     "unknown_mn"),
+    ("wrong PW", lambda: hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1", pw="654321"), "wrong_password"),
+    ("empty PW of a device with a PW", lambda: hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1", pw=""),
+     "wrong_password"),
+    ("unassigned device with values", lambda: hand(UNASSIGNED_MN, f"DataTime={_T1_TEXT};a21026-Avg=1"),
+     "device_unassigned"),
+    ("lower-case CRC", lambda: _lowercase_crc(hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1")), "stored"),
+    ("wrong CRC", lambda: (lambda f: f[:-4] + (b"0000" if f[-4:] != b"0000" else b"0001"))(
+        hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1")), "crc_mismatch"),
+    ("wrong length field", lambda: (lambda f: f[:2] + b"%04d" % (int(f[2:6]) + 1) + f[6:])(
+        hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1")), "length_mismatch"),
+    ("Flag 256", lambda: hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1", flag=256), "bad_flag"),
+    ("an -EFlag field (valid, not canonical)", lambda: hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1,"
+                                                                     "a21026-EFlag=A01"), "stored"),
+    ("DataTime with milliseconds", lambda: hand(SITE_MN, f"DataTime={_T1_TEXT}123;a21026-Avg=1"), "stored"),
+    ("a code of 17 characters", lambda: hand(SITE_MN, f"DataTime={_T1_TEXT};{'B' * 17}-Avg=1"), "bad_code"),
+]
+
+
+@pytest.mark.parametrize(("what", "make", "general_outcome"), SHORTCUT_REFUSES, ids=[c[0] for c in SHORTCUT_REFUSES])
+def test_canonical_shortcut_leaves_these_to_the_general_path(what: str, make, general_outcome: str) -> None:  # noqa: ANN001
+    frame = make()
+    assert shortcut(frame) is None, what
+    want = general(frame)
+    assert (want if isinstance(want, str) else "stored") == general_outcome, what
+    check_shortcut(frame)
+
+
+def test_canonical_shortcut_future_tolerance_boundary() -> None:
+    """DataTime exactly now + tolerance is stored (general path too); one second later it is not."""
+    at_limit = hand(SITE_MN, f"DataTime={_future(0)};a21026-Avg=1")
+    beyond = hand(SITE_MN, f"DataTime={_future(1)};a21026-Avg=1")
+    assert check_shortcut(at_limit, must_take=True)
+    assert shortcut(beyond) is None and general(beyond) == "future_datatime"
+    # the same frame is judged against the 'now' of each call (the DataTime cache holds no verdict)
+    parser = canonical.CanonicalParser(resolve, future_tolerance=TOL, earliest=EARLIEST)
+    assert parser.stored_packet(beyond, NOW) is None
+    got = parser.stored_packet(beyond, NOW + timedelta(seconds=1))
+    assert got is not None and got == general(beyond, NOW + timedelta(seconds=1))
+
+
+def test_canonical_shortcut_fields_of_a_stored_packet() -> None:
+    """Beyond equality with the general path: the values it must have (so both cannot be wrong the same way)."""
+    frame = hand(OUTLET_MN, f"DataTime={_T1_TEXT};02-Avg=12.5,02-Flag=D;a34004-Max=3,a34004-ZsAvg=-0.5", cn="2051",
+                 flag=5, st_code="31")
+    got = shortcut(frame)
+    assert got is not None
+    stored, ack, reply_to = got
+    assert (stored.device_id, stored.site_id, stored.outlet_id) == (2, None, 21)  # an outlet's device: outlet only
+    assert stored.rows == [("a21026", "avg", 12.5, "D"), ("a34004", "max", 3.0, None), ("a34004", "zsavg", -0.5, None)]
+    assert stored.interval == "minute" and stored.version == "2017" and not stored.ambient and stored.pno == 0
+    assert stored.data_time == T1.astimezone(UTC)
+    assert stored.label == (T1 + timedelta(minutes=5)).astimezone(UTC)  # the device's MinInterval is 5
+    assert stored.received_at == NOW and stored.qn == "20250301080000001"
+    assert reply_to == canonical.ReplyTo(OUTLET_MN, "123456", "2051", "31")
+    assert ack is not None and codec.parse_frame(ack[:-2]).flag == 4
+    site = shortcut(hand(SITE_MN, f"DataTime={_T1_TEXT};a21026-Avg=1", cn="2061"))
+    assert site is not None and (site[0].site_id, site[0].outlet_id) == (11, None) and site[0].ambient
+    assert site[0].label == (T1 + timedelta(hours=1)).astimezone(UTC)
+    # flags only, no value: a packet without rows (also from a device attached to nothing)
+    for mn in (SITE_MN, UNASSIGNED_MN):
+        empty = shortcut(hand(mn, f"DataTime={_T1_TEXT};a21026-Flag=N", cn="2011"))
+        assert empty is not None and empty[0].rows == [] and empty[0].label == T1.astimezone(UTC)
+
+
+@pytest.mark.parametrize(("flag", "ack_flag"), [(5, 4), (9, 8), (1, 4), (21, 4), (4, None), (8, None), (0, None)])
+def test_canonical_shortcut_ack_by_version(flag: int, ack_flag: int | None) -> None:
+    """2017 (Flag=5) and 2005 (1) peers get Flag=4, a 2025 peer (9) Flag=8, unknown versions 4; no reply bit, no ack.
+    Byte for byte codec.data_ack of the packet."""
+    for mn in (SITE_MN, NOPW_MN):  # NOPW: an empty PW echoed as PW=
+        frame = hand(mn, f"DataTime={_T1_TEXT};a21026-Avg=1", flag=flag)
+        got = shortcut(frame)
+        assert got is not None and check_shortcut(frame, must_take=True)
+        ack = got[1]
+        if ack_flag is None:
+            assert ack is None
+            continue
+        packet = codec.parse_frame(frame)
+        assert ack == codec.data_ack(packet)
+        reply = codec.parse_frame(ack[:-2])
+        assert (reply.cn, reply.st, reply.flag, reply.qn, reply.mn, reply.pw) == (
+            "9014", "91", ack_flag, packet.qn, mn, PASSWORDS[mn])
+
+
+@settings(max_examples=100, deadline=None)
+@given(qns, st.sampled_from(["", "123456", "aB3"]), st.sampled_from([SITE_MN, SHORT_MN, LONG_MN]),
+       st.sampled_from([0, 1, 4, 5, 8, 9, 13, 21, 253]))
+def test_canonical_data_ack_equals_codec_data_ack(qn: str, pw: str, mn: str, flag: int) -> None:
+    frame = codec.build_packet(cn="2051", mn=mn, pw=pw, qn=qn, flag=flag, cp=f"DataTime={_T1_TEXT};a21026-Avg=1")
+    packet = codec.parse_frame(frame[:-2])
+    assert canonical.data_ack(qn, pw, mn, packet.version) == codec.data_ack(packet)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mutated(), min_size=1, max_size=10))
+def test_one_canonical_grammar_for_both_paths(items: list[tuple[bytes, bool]]) -> None:
+    """canonical.CANONICAL run by Polars (the vectorised path's engine, as batch.parse_batch runs it) and by Python
+    ``re``, and the short cut's grouped expression, accept exactly the same frames."""
+    assert batch.CANONICAL == canonical.CANONICAL  # one grammar for both paths
+    frames = [f for f, _ in items]
+    text = pl.Series("f", [f.decode("latin-1") for f in frames], dtype=pl.String)
+    polars = text.str.contains(canonical.CANONICAL).to_list()
+    python = [f.isascii() and _CANONICAL_RE.fullmatch(f.decode("ascii")) is not None for f in frames]
+    grouped = [f.isascii() and canonical._FRAME.fullmatch(f.decode("ascii")) is not None for f in frames]
+    assert polars == python == grouped
+    event(f"in the grammar: {sum(python)}/{len(frames)}")

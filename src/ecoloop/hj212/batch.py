@@ -5,8 +5,9 @@ order and a CP of ``code-Field=number`` / ``code-Flag=X`` tokens (HJ 212-2017 �
 such *canonical* frames the per-packet Python work of :func:`ecoloop.hj212.codec.parse_frame` (≈ 40 µs) is replaced by
 a handful of Polars/NumPy passes over the batch (a few µs per packet, most of it outside the GIL):
 
-1. :data:`CANONICAL` (one regular expression, run by Polars' DFA engine) picks the canonical frames; the grammar it
-   accepts is a strict subset of what the reference parser accepts, chosen so that both give the same result.
+1. :data:`~ecoloop.hj212.canonical.CANONICAL` (one regular expression, run by Polars' DFA engine) picks the
+   canonical frames; the grammar it accepts is a strict subset of what the reference parser accepts, chosen so that
+   both give the same result.
 2. Length field and CRC (:func:`ecoloop.hj212.crc.hj212_crc_many`, the Appendix A closed form on NumPy columns).
 3. Header fields and CP tokens split with Polars string kernels; numbers cast to float; ``-Flag`` joined to the
    values of its pollutant (the last ``-Flag`` of a code wins, as in the reference's field dict); 2005 codes mapped.
@@ -29,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 
+from ecoloop.hj212.canonical import CANONICAL
 from ecoloop.hj212.codec import mn_hint
 from ecoloop.hj212.crc import hj212_crc_many
 from ecoloop.hj212.ingest_store import DeviceInfo
@@ -37,16 +39,7 @@ from ecoloop.standards import hj212_protocol as proto
 from ecoloop.standards.pollutant_codes import OLD_TO_NEW
 from ecoloop.timezones import CST
 
-_VALUE_FIELDS = "|".join(sorted(proto.VALUE_FIELDS, key=len, reverse=True))
-_NUMBER = r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?"  # plain decimals: Python's float() and Polars' cast agree on them
-_TOKEN = rf"[A-Za-z0-9]{{1,16}}-(?:(?:{_VALUE_FIELDS})={_NUMBER}|Flag=[A-Za-z])"
-_DATA_CNS = "|".join(sorted(proto.DATA_COMMANDS))
-# A canonical data frame (without CR LF): QN of 17 digits, the fields in the standard's order, an alphanumeric PW
-# and MN, DataTime first in CP, then value/flag tokens. Anything else takes the per-packet path.
-CANONICAL = (
-    r"^##[0-9]{4}QN=[0-9]{17};ST=[0-9]{2};CN=(?:" + _DATA_CNS + r");PW=[0-9A-Za-z]{0,32};MN=[0-9A-Za-z]{1,40};"
-    r"Flag=[0-9]{1,3};CP=&&DataTime=[0-9]{14};" + _TOKEN + r"(?:[;,]" + _TOKEN + r")*&&[0-9A-F]{4}$"
-)
+# CANONICAL: the grammar of a canonical data frame, shared with the per-packet short cut (ecoloop.hj212.canonical)
 _HEAD = (r"^##(?P<len>[0-9]{4})QN=(?P<qn>[0-9]{17});ST=(?P<st>[0-9]{2});CN=(?P<cn>[0-9]{4});PW=(?P<pw>[0-9A-Za-z]*);"
          r"MN=(?P<mn>[0-9A-Za-z]+);Flag=(?P<flag>[0-9]+);CP=&&DataTime=(?P<dt>[0-9]{14});")
 _HEX4 = np.array([f"{i:04X}" for i in range(65536)])

@@ -17,6 +17,7 @@ from itertools import chain
 import polars as pl
 
 from ecoloop.hj212.batch import FastBatch, owner_key
+from ecoloop.hj212.inbox import inbox_insert
 from ecoloop.hj212.ingest_store import (
     GAP_TOLERANCE,
     PG_STAGING_CREATE,
@@ -41,6 +42,7 @@ class FastOutcome:
     owners: set[tuple[int | None, int | None]] = field(default_factory=set)  # (site_id, outlet_id) with new values
     rows: int = 0
     accounting: tuple | None = None  # (packets, new packets, values) until counted after the commit
+    landed: dict[int, int] = field(default_factory=dict)  # rows per series id put into hj212_inbox (defer)
 
 
 @dataclass(slots=True)
@@ -103,7 +105,9 @@ def prepare_rows(fb: FastBatch, series: pl.DataFrame, *, sqlite: bool) -> Prepar
                         flat)
 
 
-def write_fast(store: IngestStore, cur, fb: FastBatch) -> FastOutcome:  # noqa: ANN001
+def write_fast(store: IngestStore, cur, fb: FastBatch, *, defer: bool = False) -> FastOutcome:  # noqa: ANN001
+    """The batch's receipts and the values of its new packets — into ``measurement``, or with ``defer`` (SQLite)
+    into the landing table ``hj212_inbox`` (ecoloop.hj212.inbox)."""
     sqlite = store.backend == "sqlite"
     prep = fb.prepared if fb.prepared is not None else prepare_rows(fb, series_frame(store), sqlite=sqlite)
     # 1. receipts: the first copy of a key in the batch is a candidate; the database says which are new
@@ -149,10 +153,13 @@ def write_fast(store: IngestStore, cur, fb: FastBatch) -> FastOutcome:  # noqa: 
         if sqlite:
             if flat is None:
                 flat = _flat(_measurement_rows(vals))
+            insert = inbox_insert if defer else sqlite_measurement_insert
             n = _ROWS_CHUNK * 4
             for i in range(0, len(flat), n):
                 part = flat[i:i + n]
-                cur.execute(sqlite_measurement_insert(len(part) // 4), part)
+                cur.execute(insert(len(part) // 4), part)
+            if defer:
+                out.landed = dict(vals.group_by("series_id").len().iter_rows())
         else:
             cur.execute(PG_STAGING_CREATE)
             csv = _measurement_rows(vals).with_columns(

@@ -30,7 +30,7 @@ _HEX_DIGITS = b"0123456789abcdefABCDEF"  # bytes.translate(None, this) leaves on
 _CP_START = b"CP=&&"
 _SPLIT_RE = re.compile(r"[;,]")
 _INF = (float("inf"), float("-inf"))
-_VALUE_STATS = {name: name.lower() for name in proto.VALUE_FIELDS}  # Rtd → rtd, ZsAvg → zsavg (Series.statistic)
+VALUE_STATISTIC = {name: name.lower() for name in proto.VALUE_FIELDS}  # Rtd → rtd, ZsAvg → zsavg (Series.statistic)
 
 
 class PacketError(ValueError):
@@ -361,7 +361,7 @@ _KEY_CACHE_MAX = 50_000  # unknown names are kept as sent; bound the cache again
 def _split_key(key: str) -> tuple[str, str, bool, str | None] | None:
     """``a21026-Avg`` → (code, field name, numeric?, statistic or None); None for a plain parameter (no ``-``)."""
     code, dash, name = key.rpartition("-")
-    split = (code, name, name in proto.NUMERIC_FIELDS, _VALUE_STATS.get(name)) if dash else None
+    split = (code, name, name in proto.NUMERIC_FIELDS, VALUE_STATISTIC.get(name)) if dash else None
     if len(_KEY_CACHE) < _KEY_CACHE_MAX:
         _KEY_CACHE[key] = split
     return split

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import signal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from ecoloop.hj212 import codec
 from ecoloop.hj212.acceptance import EARLIEST, FUTURE_TOLERANCE, Refusal, to_stored
 from ecoloop.hj212.archive import RawArchive, escape_raw
 from ecoloop.hj212.batch_store import prepare_rows, series_frame
+from ecoloop.hj212.canonical import CanonicalParser
 from ecoloop.hj212.codec import Packet, PacketError
 from ecoloop.hj212.commit_hook import SubjectFeeder, resolve_hook
 from ecoloop.hj212.framing import Framer
@@ -101,6 +103,12 @@ class GatewayConfig:
     # heavy traffic gets batches large enough to pay off.
     fast_path_rate: float = 6000.0
     fast_path_backlog: int = 1000
+    # per-packet path: canonical data frames of verified devices parsed by one regular expression
+    # (ecoloop.hj212.canonical) instead of the general parser — same rows, same ack, a third of the CPU
+    canonical_shortcut: bool = True
+    # SQLite: a commit of at least this many per-packet-path packets acks once the values are in the landing table
+    # hj212_inbox; the writer sorts them into measurement within about a second (ecoloop.hj212.inbox). None: never.
+    landing_min: int | None = 16
 
 
 @dataclass
@@ -234,7 +242,7 @@ class DeviceConnection(asyncio.Protocol):
                     self.handle(f, now)
             else:
                 gw.reject(self, None, ev.reason or "garbage", ev.detail, ev.raw, now)
-        gw.flush_pending()
+        gw.flush_soon()
 
     def connection_lost(self, exc: Exception | None) -> None:
         now = datetime.now(UTC)
@@ -254,6 +262,18 @@ class DeviceConnection(asyncio.Protocol):
     def handle(self, frame: bytes, now: datetime) -> None:
         gw = self.gw
         gw.stats.frames += 1
+        if gw.canonical is not None:
+            short = gw.canonical.stored_packet(frame, now)
+            if short is not None:
+                stored, ack, reply_to = short
+                if reply_to.mn not in self.mns or gw.online.get(reply_to.mn) is not self:
+                    self.mns.add(reply_to.mn)
+                    gw.online[reply_to.mn] = self
+                    gw.pending.append(Work(event=("online", stored.device_id, now, self.peer)))
+                gw.stats.accepted += 1
+                gw.pending.append(Work(packet=stored, archive=(now, self.peer, "ok", frame),
+                                       token=(self, ack, reply_to)))
+                return
         try:
             packet = codec.parse_frame(frame, key_for=gw.key_for, accept_modbus=gw.modbus_ok)
         except PacketError as exc:
@@ -343,6 +363,11 @@ class Gateway:
         self._paused: set[DeviceConnection] = set()
         self._tasks: list[asyncio.Task] = []
         self.feeder: SubjectFeeder | None = None
+        self._flush_scheduled = False
+        self.canonical: CanonicalParser | None = None
+        if config.canonical_shortcut:
+            self.canonical = CanonicalParser(self._resolve, future_tolerance=config.future_tolerance,
+                                             earliest=config.earliest)
 
     # -- lifecycle --
     async def start(self) -> None:
@@ -357,9 +382,13 @@ class Gateway:
             self.feeder = SubjectFeeder(resolve_hook(self.config.after_commit), self.config.db_url,
                                         self.config.after_commit_interval)
             self.feeder.start()
+        # values a previous run acknowledged but had not yet moved into measurement (killed in between)
+        self.store.inbox.load(self.store)
+        self.store.inbox.drain(self.store)
         self.writer = GroupCommitWriter(self.store, archive, loop, self.committed,
                                         fast_parser=self._fast_parse if self.config.fast_path else None,
-                                        fast_finisher=self._fast_finish)
+                                        fast_finisher=self._fast_finish, on_moved=self._moved)
+        self.writer.defer_min = self.config.landing_min
         self.writer.start()
         self.server = await loop.create_server(lambda: DeviceConnection(self), self.config.host, self.config.port,
                                                backlog=4096, reuse_address=True,
@@ -570,9 +599,20 @@ class Gateway:
                 _, mn, pw, cn, st = rows[idx]
                 replies.append((raws[idx][0], codec.history_request(mn, pw, cn, begin, end, st=st or "22")))
                 backfill += 1
-        return FastResult(replies=replies, online=fb.online, owners=outcome.owners,
+        return FastResult(replies=replies, online=fb.online, owners=set() if outcome.landed else outcome.owners,
                           fallback=[raws[i] for i in fb.fallback], accepted=fb.packets.height, acked=fb.acked,
                           backfill=backfill)
+
+    def flush_soon(self) -> None:
+        """Hand what the connections queued to the writer once per loop iteration (after every connection that
+        had data in this round), not once per read: one lock and one wake-up for many packets."""
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._scheduled_flush)
+
+    def _scheduled_flush(self) -> None:
+        self._flush_scheduled = False
+        self.flush_pending()
 
     def flush_pending(self) -> None:
         if self.writer is None:
@@ -605,7 +645,7 @@ class Gateway:
         acked = 0
         for w in batch:
             p = w.packet
-            if p is not None and p.is_new and feeder is not None:
+            if p is not None and p.is_new and feeder is not None and not p.deferred:  # deferred: see _moved
                 feeder.add(p.site_id, p.outlet_id)
             tok = w.token
             if tok is None:
@@ -635,6 +675,12 @@ class Gateway:
                     c.transport.resume_reading()
             self._paused.clear()
 
+
+    def _moved(self, owners: set[tuple[int | None, int | None]]) -> None:
+        """A round of the landing table is in measurement: now the after-commit hook may read those values."""
+        if self.feeder is not None:
+            for site_id, outlet_id in owners:
+                self.feeder.add(site_id, outlet_id)
 
     def _fast_committed(self, fast: FastResult) -> None:
         """After a commit holding vectorised packets: acks, device online marks, hook, then the frames the
@@ -692,8 +738,13 @@ def _serve(config: GatewayConfig) -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(100_000, 50, 1000)
+        stopping = asyncio.Event()
+        # SIGTERM (systemd stop, docker stop, Popen.terminate) stops cleanly: the writer commits what it holds and
+        # moves the landing table into measurement before the process exits
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
         try:
-            await asyncio.Event().wait()
+            await stopping.wait()
         finally:
             await gw.stop()
 
@@ -738,12 +789,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-fast-path", action="store_true", help="per-packet path only (no vectorised batches)")
     ap.add_argument("--fast-path-backlog", type=int, default=GatewayConfig.fast_path_backlog)
     ap.add_argument("--fast-path-rate", type=float, default=GatewayConfig.fast_path_rate)
+    ap.add_argument("--landing-min", type=int, default=GatewayConfig.landing_min,
+                    help="SQLite: packets per commit from which values go through hj212_inbox (0: never)")
+    ap.add_argument("--no-canonical-shortcut", action="store_true", help="general parser for every frame")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     run_gateway(GatewayConfig(db_url=args.db_url, host=args.host, port=args.port, archive_dir=args.archive_dir,
                               workers=args.workers, synchronous=args.synchronous,
                               fast_path=not args.no_fast_path, fast_path_backlog=args.fast_path_backlog,
-                              fast_path_rate=args.fast_path_rate))
+                              fast_path_rate=args.fast_path_rate, landing_min=args.landing_min or None,
+                              canonical_shortcut=not args.no_canonical_shortcut))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ on the measurement primary key, inside ONE transaction together with the receipt
 
 Duplicates: a packet is identified by (device, CN, DataTime, PNO) in ``hj212_receipt``; a retry of a stored packet
 is counted as a duplicate and its values are not written again (they are already there).
+
+Under load on SQLite the writer asks for ``defer=True``: the values go to the landing table ``hj212_inbox`` in the
+same transaction instead, and ``self.inbox`` (:class:`ecoloop.hj212.inbox.InboxMover`) moves them into
+``measurement`` shortly after, in series order (ecoloop/hj212/inbox.py says why and how).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
+from ecoloop.hj212.inbox import InboxMover, inbox_insert
 from ecoloop.standards.pollutant_codes import default_unit
 
 if TYPE_CHECKING:
@@ -87,6 +92,7 @@ class StoredPacket:
     version: str
     received_at: datetime
     is_new: bool = False
+    deferred: bool = False  # values written to the landing table (hj212_inbox), not yet to measurement
     gap: tuple[datetime, datetime] | None = None  # DataTimes (UTC) of the missing periods before this one, if any
 
 
@@ -171,6 +177,7 @@ class IngestStore:
         self.series: dict[tuple[int | None, int | None, str, str, str], int] = {}
         self.state: dict[int, DeviceCounters] = {}
         self._series_df: tuple | None = None  # (len(series), Polars frame of it) for the vectorised path
+        self.inbox = InboxMover()  # values acknowledged under load, waiting for measurement (SQLite)
         if not registry_only:  # a reader of the device table only needs no series cache or counters
             self._load_series()
             self._load_state()
@@ -272,7 +279,8 @@ class IngestStore:
     def write_batch(self, packets: list[StoredPacket], rejects: list[RejectRow],
                     events: list[tuple] | None = None,
                     archive: tuple[str, datetime, int, int] | None = None,
-                    fast: list[FastBatch] | None = None, *, flush_state: bool = True) -> list[FastOutcome | None]:
+                    fast: list[FastBatch] | None = None, *, flush_state: bool = True,
+                    defer: bool = False) -> list[FastOutcome | None]:
         """Store a batch in ONE transaction; sets ``is_new`` on every packet (False = a duplicate retry).
 
         ``archive`` = (file path, opened at, records ok, records rejected) updates the raw-archive index.
@@ -282,16 +290,21 @@ class IngestStore:
         Device counters: the batch is counted in memory only once its transaction has committed (so a failed,
         retried batch is never counted twice); ``flush_state`` writes the counters pending so far in the same
         transaction. The writer flushes at most once a second under load and whenever it goes idle
-        (:meth:`flush_state`), so the per-device upserts do not cost every small commit."""
+        (:meth:`flush_state`), so the per-device upserts do not cost every small commit.
+
+        ``defer`` (SQLite): the values of new packets go to the landing table ``hj212_inbox`` instead of
+        ``measurement`` (ecoloop.hj212.inbox); it is forced on while rows wait there, so that the first copy of a
+        value always wins."""
         from ecoloop.hj212.batch_store import account_fast, write_fast
 
         outcomes: list[FastOutcome | None] = []
         fast = fast or []
         flushed: list[DeviceCounters] = []
+        defer = self.backend == "sqlite" and (defer or self.inbox.busy)
         try:
             with self._transaction() as cur:
-                self._write(cur, packets, rejects)
-                outcomes = [write_fast(self, cur, fb) if fb.packets.height else None for fb in fast]
+                landed = self._write(cur, packets, rejects, defer)
+                outcomes = [write_fast(self, cur, fb, defer=defer) if fb.packets.height else None for fb in fast]
                 if flush_state:
                     flushed = self._flush_state(cur)
                 if archive is not None:
@@ -309,6 +322,11 @@ class IngestStore:
             self._load_series()
             raise
         _clear(flushed)
+        if defer:
+            self.inbox.added(landed, {(p.site_id, p.outlet_id) for p in packets if p.deferred and p.rows})
+            for out in outcomes:
+                if out is not None and out.landed:
+                    self.inbox.added(out.landed, out.owners)
         self._account(packets, rejects, events or [])
         for out in outcomes:
             if out is not None:
@@ -348,7 +366,10 @@ class IngestStore:
             flushed = self._flush_state(cur)
         _clear(flushed)
 
-    def _write(self, cur, packets: list[StoredPacket], rejects: list[RejectRow]) -> None:  # noqa: ANN001
+    def _write(self, cur, packets: list[StoredPacket], rejects: list[RejectRow],  # noqa: ANN001
+               defer: bool = False) -> dict[int, int]:
+        """Receipts, values and rejects of per-packet-path packets; returns the rows per series id put into the
+        landing table (``defer``), else an empty dict."""
         # 1. receipts: which packets are new?
         seen: set[tuple] = set()
         candidates: list[StoredPacket] = []
@@ -399,7 +420,17 @@ class IngestStore:
                 if sid is None:
                     sid = self._series_id(site_id, outlet_id, parameter, interval, statistic, p.ambient)
                 rows.append((sid, t, value, flag))
-        if rows:
+            p.deferred = defer
+        landed: dict[int, int] = {}
+        if rows and defer:
+            # arrival order (seq); the mover sorts a round by (series, time)
+            for sid, *_ in rows:
+                landed[sid] = landed.get(sid, 0) + 1
+            n = _SQLITE_CHUNK
+            for i in range(0, len(rows), n):
+                part = rows[i:i + n]
+                cur.execute(inbox_insert(len(part)), list(chain.from_iterable(part)))
+        elif rows:
             rows.sort(key=_series_time)  # (series, time) order: each series' pages walked once per batch
             if self.backend == "sqlite":
                 # multi-row VALUES, 1,000 rows per statement: one sqlite3_step per chunk (run without the GIL)
@@ -420,6 +451,7 @@ class IngestStore:
                 "INSERT INTO hj212_rejected (received_at, peer, mn, cn, reason, detail, raw) VALUES (?,?,?,?,?,?,?)"),
                 [(self._t(r.received_at), (r.peer or "")[:64] or None, r.mn[:64] if r.mn else r.mn,
                   r.cn[:8] if r.cn else r.cn, r.reason[:40], r.detail[:300], r.raw) for r in rejects])
+        return landed
 
     def _account(self, packets: list[StoredPacket], rejects: list[RejectRow], events: list[tuple]) -> None:
         for kind, device_id, moment, peer in events:

@@ -69,6 +69,7 @@ class GroupCommitWriter(threading.Thread):
         max_batch: int = 20000,
         fast_parser: Callable[[list[tuple]], Any] | None = None,
         fast_finisher: Callable[[list[tuple], Any, Any], Any] | None = None,
+        on_moved: Callable[[set], None] | None = None,
     ) -> None:
         super().__init__(name="hj212-writer", daemon=True)
         self.store = store
@@ -95,6 +96,11 @@ class GroupCommitWriter(threading.Thread):
         self.max_parse_wait = 0.02  # s
         self.state_interval = 1.0  # s: device counters written at most this often while the writer is busy
         self._state_flushed = 0.0
+        # SQLite: a batch of at least defer_min per-packet-path packets puts its values in the landing table and
+        # acks at once; the mover sorts them into measurement between batches (ecoloop.hj212.inbox). None: never.
+        self.defer_min: int | None = 16
+        self.move_idle = 0.02  # s without work before the writer moves waiting rows
+        self.on_moved = on_moved  # called on the loop with the (site, outlet) pairs of a finished round
 
     def start(self) -> None:
         super().start()
@@ -152,8 +158,13 @@ class GroupCommitWriter(threading.Thread):
         if not works:
             return
         with self._cond:
+            was_empty = not self._queue
             self._queue.extend(works)
-            self._cond.notify()
+            # the writer needs waking only if it waits for work, or a waiting batch just became large enough
+            # (inside its commit window it wakes by itself; while it commits, it takes the queue next). notify_all:
+            # the parse stage waits on the same condition and must not swallow the wake-up.
+            if was_empty or len(self._queue) >= self.group_min:
+                self._cond.notify_all()
 
     def submit_raw(self, items: list[tuple]) -> None:
         if not items:
@@ -189,6 +200,36 @@ class GroupCommitWriter(threading.Thread):
                 w.token = None  # not stored: no ack
         return failed
 
+    def _move(self, *, idle: bool, drain: bool = False) -> None:
+        """Move one chunk of the landing table into measurement when due (everything when draining); when a round
+        ends, its (site, outlet) pairs go to ``on_moved`` — their values are now in measurement."""
+        inbox = self.store.inbox
+        if not inbox.busy:
+            return
+        try:
+            started = time.perf_counter()
+            if drain:
+                owners = inbox.drain(self.store)
+            elif inbox.due(idle):
+                owners = inbox.step(self.store)
+            else:
+                return
+            if _DEBUG:
+                log.warning("landing table: %s in %.1f ms (%d rows moved so far)", "drained" if drain else "chunk",
+                            (time.perf_counter() - started) * 1e3, inbox.moved_rows)
+            if owners and self.on_moved is not None:
+                if self.loop is not None:
+                    with contextlib.suppress(RuntimeError):  # loop closed during shutdown
+                        self.loop.call_soon_threadsafe(self.on_moved, owners)
+                else:
+                    self.on_moved(owners)
+        except Exception:  # noqa: BLE001 - the rows stay in hj212_inbox and are moved on a later try
+            self.stats.errors += 1
+            log.exception("moving the landing table into measurement failed; retrying")
+            if drain:
+                raise
+            time.sleep(0.05)
+
     def _idle(self) -> bool:
         return not (self._queue or self._raw or self._parsed or self._parsing)
 
@@ -196,7 +237,11 @@ class GroupCommitWriter(threading.Thread):
         with self._cond:
             while not self._queue and not self._parsed and not (
                     self._stopping and not self._raw and not self._parsing):
-                self._cond.wait(0.5)
+                if self.store.inbox.busy:
+                    if not self._cond.wait(self.move_idle):
+                        return [], []  # idle: time to move the landing table
+                else:
+                    self._cond.wait(0.5)
             # commit window: a small batch waits until commit_interval after the previous commit began, so that
             # moderate traffic makes ~1/commit_interval commits per second (each has a fixed cost: WAL write,
             # fsync, device state) instead of one per handful of packets
@@ -218,9 +263,13 @@ class GroupCommitWriter(threading.Thread):
             if not batch and not parsed:
                 if self._stopping and not self._raw and not self._parsing and not self._parsed:
                     break
+                self._move(idle=True)
                 continue
             self.flush(batch, parsed)
+            self._move(idle=False)
         self._parse_stage.join(timeout=5)
+        with contextlib.suppress(Exception):
+            self._move(idle=True, drain=True)
         if self.store.state_pending:
             with contextlib.suppress(Exception):
                 self.store.flush_state()
@@ -261,7 +310,9 @@ class GroupCommitWriter(threading.Thread):
         while True:
             try:
                 due = time.monotonic() - self._state_flushed >= self.state_interval
-                outcomes = self.store.write_batch(packets, rejects, events, index, fast, flush_state=due)
+                defer = self.defer_min is not None and len(packets) >= self.defer_min
+                outcomes = self.store.write_batch(packets, rejects, events, index, fast, flush_state=due,
+                                                  defer=defer)
                 if due:
                     self._state_flushed = time.monotonic()
                 break

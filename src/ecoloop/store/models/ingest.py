@@ -1,10 +1,11 @@
-"""HJ 212 ingest bookkeeping: raw-archive index, device state, data receipts (dedup), rejected-packet log."""
+"""HJ 212 ingest bookkeeping: raw-archive index, device state, data receipts (dedup), rejected-packet log, and the
+landing table of values acknowledged under load and not yet in ``measurement``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ecoloop.store.models.base import Base, UTCDateTime
@@ -48,9 +49,13 @@ class Hj212DeviceState(Base):
 
 
 class Hj212Receipt(Base):
-    """One stored data packet: (device, CN, DataTime, PNO) — a retry of the same packet is not counted twice."""
+    """One stored data packet: (device, CN, DataTime, PNO) — a retry of the same packet is not counted twice.
+
+    The key is ordered DataTime first: live traffic carries current DataTimes, so new receipts land at the end of
+    the index (a few pages per commit) instead of on one page per device."""
 
     __tablename__ = "hj212_receipt"
+    __table_args__ = (PrimaryKeyConstraint("data_time", "device_id", "cn", "pno"),)
 
     device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), primary_key=True)
     cn: Mapped[str] = mapped_column(String(4), primary_key=True)
@@ -60,6 +65,22 @@ class Hj212Receipt(Base):
     qn: Mapped[str | None] = mapped_column(String(20))
     n_values: Mapped[int] = mapped_column(Integer, default=0)
     flags: Mapped[str | None] = mapped_column(String(64))  # distinct data flags in the packet, e.g. "N,D"
+
+
+class Hj212Inbox(Base):
+    """Values the gateway has acknowledged but not yet sorted into ``measurement`` (SQLite only, under load).
+
+    Appending here costs a few sequential pages per commit, where ``measurement`` costs one B-tree page per series
+    touched; the gateway's writer moves the rows into ``measurement`` in series-ordered chunks within about a second
+    (``ecoloop.hj212.inbox``), and at start-up. Deliberately without foreign key or secondary index: append only."""
+
+    __tablename__ = "hj212_inbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)  # arrival order: the first copy of a value wins
+    series_id: Mapped[int] = mapped_column(Integer)
+    time: Mapped[datetime] = mapped_column(UTCDateTime())
+    value: Mapped[float | None] = mapped_column(Float)
+    flag: Mapped[str | None] = mapped_column(String(4))
 
 
 class Hj212Rejected(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 01:44:00.629470
+Create Date: 2026-11-30 03:41:16.337770
 """
 from alembic import op
 import sqlalchemy as sa
@@ -36,6 +36,14 @@ def upgrade() -> None:
     sa.Column('rejected', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hj212_archive_file')),
     sa.UniqueConstraint('path', name=op.f('uq_hj212_archive_file_path'))
+    )
+    op.create_table('hj212_inbox',
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=False),
+    sa.Column('time', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('flag', sa.String(length=4), nullable=True),
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_hj212_inbox'))
     )
     op.create_table('hj212_rejected',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -593,7 +601,7 @@ def upgrade() -> None:
     sa.Column('n_values', sa.Integer(), nullable=False),
     sa.Column('flags', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['device_id'], ['device.id'], name=op.f('fk_hj212_receipt_device_id_device')),
-    sa.PrimaryKeyConstraint('device_id', 'cn', 'data_time', 'pno', name=op.f('pk_hj212_receipt'))
+    sa.PrimaryKeyConstraint('data_time', 'device_id', 'cn', 'pno', name=op.f('pk_hj212_receipt'))
     )
     with op.batch_alter_table('hj212_receipt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hj212_receipt_received_at'), ['received_at'], unique=False)
@@ -935,6 +943,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_hj212_rejected_mn'))
 
     op.drop_table('hj212_rejected')
+    op.drop_table('hj212_inbox')
     op.drop_table('hj212_archive_file')
     op.drop_table('app_meta')
     op.drop_table('alert_rule_cursor')
