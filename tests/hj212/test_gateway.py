@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from ecoloop.hj212 import codec
 from ecoloop.hj212.archive import read_archive
 from ecoloop.hj212.codec import CST
-from ecoloop.hj212.gateway import Gateway, GatewayConfig
+from ecoloop.hj212.loopback import DeviceClient, running_gateway
 from ecoloop.hj212.provisioning import provision_devices
 from ecoloop.hj212.replay import replay_archive
 from ecoloop.hj212.sm4_cipher import TEST_KEY
@@ -23,48 +21,6 @@ from ecoloop.store import migrate, timeseries_io
 from ecoloop.store.engine import make_engine, session_factory
 from ecoloop.store.models import Measurement, Series
 from ecoloop.store.models.ingest import Hj212ArchiveFile, Hj212DeviceState, Hj212Receipt, Hj212Rejected
-
-
-@asynccontextmanager
-async def running_gateway(url: str, tmp: Path, **kw: object) -> AsyncIterator[Gateway]:
-    gw = Gateway(GatewayConfig(db_url=url, port=0, archive_dir=tmp / "archive", **kw))  # type: ignore[arg-type]
-    await gw.start()
-    try:
-        yield gw
-    finally:
-        await gw.stop()
-
-
-class Client:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def connect(cls, gw: Gateway) -> Client:
-        r, w = await asyncio.open_connection("127.0.0.1", gw.config.port)
-        return cls(r, w)
-
-    async def send(self, data: bytes) -> None:
-        self.writer.write(data)
-        await self.writer.drain()
-
-    async def replies(self, n: int, timeout: float = 10.0) -> list[codec.Packet]:
-        out = []
-        for _ in range(n):
-            line = await asyncio.wait_for(self.reader.readuntil(b"\r\n"), timeout)
-            out.append(codec.parse_frame(line[:-2]))
-        return out
-
-    async def nothing(self, wait: float = 0.4) -> bool:
-        try:
-            await asyncio.wait_for(self.reader.readuntil(b"\r\n"), wait)
-        except TimeoutError:
-            return True
-        return False
-
-    async def close(self) -> None:
-        self.writer.close()
-        await self.writer.wait_closed()
 
 
 def hour_packet(mn: str, start: datetime, qn: str, *, pw: str = "123456", so2: str = "12.5", flag: int = 5,
@@ -85,8 +41,8 @@ def test_data_stored_acked_and_retry_not_counted_twice(engine: Engine, db_url: s
     devs = provision_devices(engine, 1)
 
     async def scenario() -> None:
-        async with running_gateway(db_url, tmp_path) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(db_url, tmp_path / "archive") as gw:
+            c = await DeviceClient.connect(gw)
             pkt = hour_packet(devs[0].mn, T0, "20260101090000001")
             await c.send(pkt)
             (ack,) = await c.replies(1)
@@ -121,8 +77,8 @@ def test_auth_unknown_mn_and_wrong_password(sqlite_engine: Engine, tmp_path: Pat
     devs = provision_devices(sqlite_engine, 1)
 
     async def scenario() -> None:
-        async with running_gateway(url, tmp_path, max_auth_failures=3) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(url, tmp_path / "archive", max_auth_failures=3) as gw:
+            c = await DeviceClient.connect(gw)
             await c.send(hour_packet("NOSUCHDEVICE000000000000", T0, "20260101090000001"))
             await c.send(hour_packet(devs[0].mn, T0, "20260101090000002", pw="654321"))
             assert await c.nothing()
@@ -159,8 +115,8 @@ def test_bad_input_rejected_good_packets_around_it_stored(sqlite_engine: Engine,
                                     .replace("Flag=N", "Flag=正"))
 
     async def scenario() -> None:
-        async with running_gateway(url, tmp_path) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(url, tmp_path / "archive") as gw:
+            c = await DeviceClient.connect(gw)
             stream = (good[0] + b"\x00\x01garbage" + bad_crc + wrong_len + good[1] + not_number + future + epoch
                       + unknown_cn + non_ascii + good[2][2:] + good[2][:-2] + good[3])
             for i in range(0, len(stream), 100):  # TCP chunks cut anywhere
@@ -192,8 +148,8 @@ def test_truncated_packet_at_close_and_ten_megabytes_of_noise(sqlite_engine: Eng
     mn = provision_devices(sqlite_engine, 1)[0].mn
 
     async def scenario() -> None:
-        async with running_gateway(url, tmp_path) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(url, tmp_path / "archive") as gw:
+            c = await DeviceClient.connect(gw)
             noise = b"\x00" * (1 << 20)
             for _ in range(10):
                 await c.send(noise)
@@ -218,8 +174,8 @@ def test_heartbeat_time_calibration_and_encrypted_device(sqlite_engine: Engine, 
     enc = provision_devices(sqlite_engine, 1, prefix="ENC", sm4_key=TEST_KEY)[0]
 
     async def scenario() -> None:
-        async with running_gateway(url, tmp_path) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(url, tmp_path / "archive") as gw:
+            c = await DeviceClient.connect(gw)
             await c.send(codec.build_packet(cn="9015", mn=enc.mn, pw="123456", qn="20260101000000001", flag=9))
             (hb,) = await c.replies(1)
             assert hb.cn == "9013" and hb.qn == "20260101000000001" and hb.flag == 8
@@ -250,8 +206,8 @@ def test_split_message_with_a_missing_part_is_logged(sqlite_engine: Engine, tmp_
     missing = part(1, 3, "DataTime=20260101100000;a21026-Avg=5.0,a21026-Flag=N", "20260101110000001")
 
     async def scenario() -> None:
-        async with running_gateway(url, tmp_path, split_timeout=0.5) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(url, tmp_path / "archive", split_timeout=0.5) as gw:
+            c = await DeviceClient.connect(gw)
             for p in [*complete, *cont, missing]:
                 await c.send(p)
             acks = await c.replies(5)
@@ -274,8 +230,8 @@ def test_ack_only_after_commit(sqlite_engine: Engine, tmp_path: Path) -> None:
     path = sqlite_engine.url.database
 
     async def scenario() -> None:
-        async with running_gateway(url, tmp_path) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(url, tmp_path / "archive") as gw:
+            c = await DeviceClient.connect(gw)
             await c.send(hour_packet(mn, T0, "20260101090000001"))  # authenticates, commits
             await c.replies(1)
             blocker = sqlite3.connect(path, isolation_level=None)
@@ -297,8 +253,8 @@ def test_archive_replay_is_idempotent(sqlite_engine: Engine, tmp_path: Path) -> 
     mn = provision_devices(sqlite_engine, 1)[0].mn
 
     async def scenario() -> None:
-        async with running_gateway(url, tmp_path) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(url, tmp_path / "archive") as gw:
+            c = await DeviceClient.connect(gw)
             for i in range(5):
                 await c.send(hour_packet(mn, T0 + timedelta(hours=i), f"2026010109000000{i}"))
             await c.send(b"##0010garbage!!!\r\n")
@@ -334,7 +290,7 @@ def test_many_devices_concurrently(sqlite_engine: Engine, tmp_path: Path, n_devi
     devs = provision_devices(sqlite_engine, n_devices)
 
     async def scenario() -> tuple[int, int]:
-        async with running_gateway(url, tmp_path) as gw:
+        async with running_gateway(url, tmp_path / "archive") as gw:
             sim = Simulation(devs, "127.0.0.1", gw.config.port, rate=0, window=4, duration=8, total=1500)
             stats = await sim.run()
             return stats.acked, gw.writer.stats.batches if gw.writer else 0
@@ -352,8 +308,8 @@ def test_gap_after_outage_triggers_a_history_request(sqlite_engine: Engine, tmp_
     mn = provision_devices(sqlite_engine, 1)[0].mn
 
     async def scenario() -> None:
-        async with running_gateway(url, tmp_path) as gw:
-            c = await Client.connect(gw)
+        async with running_gateway(url, tmp_path / "archive") as gw:
+            c = await DeviceClient.connect(gw)
             await c.send(hour_packet(mn, T0, "20260101090000001"))  # 08:00 CST
             await c.replies(1)
             await c.send(hour_packet(mn, T0 + timedelta(hours=4), "20260101130000001"))  # 12:00: 09–11 missing

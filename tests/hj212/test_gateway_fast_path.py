@@ -9,8 +9,6 @@ import asyncio
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +20,8 @@ from sqlalchemy import Engine, select, update
 from ecoloop.hj212 import codec
 from ecoloop.hj212.archive import read_archive
 from ecoloop.hj212.codec import CST
-from ecoloop.hj212.gateway import Gateway, GatewayConfig
+from ecoloop.hj212.gateway import Gateway
+from ecoloop.hj212.loopback import DeviceClient, running_gateway
 from ecoloop.hj212.provisioning import provision_devices
 from ecoloop.hj212.replay import replay_archive
 from ecoloop.hj212.simulator import SimDevice, packet_for
@@ -33,48 +32,6 @@ from ecoloop.store.models.ingest import Hj212ArchiveFile, Hj212DeviceState, Hj21
 
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=CST)
 MIN = timedelta(minutes=10)  # the devices' MinInterval (the default)
-
-
-@asynccontextmanager
-async def running_gateway(url: str, archive: Path, **kw: object) -> AsyncIterator[Gateway]:
-    gw = Gateway(GatewayConfig(db_url=url, port=0, archive_dir=archive, **kw))  # type: ignore[arg-type]
-    await gw.start()
-    try:
-        yield gw
-    finally:
-        await gw.stop()
-
-
-class Client:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def connect(cls, gw: Gateway) -> Client:
-        r, w = await asyncio.open_connection("127.0.0.1", gw.config.port)
-        return cls(r, w)
-
-    async def send(self, data: bytes) -> None:
-        self.writer.write(data)
-        await self.writer.drain()
-
-    async def replies(self, n: int, timeout: float = 15.0) -> list[codec.Packet]:
-        out = []
-        for _ in range(n):
-            line = await asyncio.wait_for(self.reader.readuntil(b"\r\n"), timeout)
-            out.append(codec.parse_frame(line[:-2]))
-        return out
-
-    async def nothing(self, wait: float = 0.4) -> bool:
-        try:
-            await asyncio.wait_for(self.reader.readuntil(b"\r\n"), wait)
-        except TimeoutError:
-            return True
-        return False
-
-    async def close(self) -> None:
-        self.writer.close()
-        await self.writer.wait_closed()
 
 
 def reply_key(p: codec.Packet) -> tuple:
@@ -155,7 +112,7 @@ def expected_history(dev_scripts: list[Script]) -> dict[str, tuple]:
 
 
 async def play(gw: Gateway, scripts: list[Script]) -> dict[str, list[tuple]]:
-    clients = [await Client.connect(gw) for _ in scripts]
+    clients = [await DeviceClient.connect(gw) for _ in scripts]
     for c, s in zip(clients, scripts, strict=True):  # first packet alone: the password is verified meanwhile
         await c.send(s.first)
         (ack,) = await c.replies(1)
@@ -292,7 +249,7 @@ def test_acks_only_after_commit_on_the_fast_path(sqlite_engine: Engine, tmp_path
 
     async def scenario() -> None:
         async with running_gateway(url_of(sqlite_engine), tmp_path / "archive", fast_path_backlog=0) as gw:
-            c = await Client.connect(gw)
+            c = await DeviceClient.connect(gw)
             await c.send(first)  # authenticates (per-packet path), commits
             await c.replies(1)
             blocker = sqlite3.connect(sqlite_engine.url.database, isolation_level=None)
@@ -362,7 +319,7 @@ def test_devices_sharing_a_site_on_one_connection(sqlite_engine: Engine, tmp_pat
 
         async def scenario(eng: Engine, archive: Path, **config: object) -> tuple[list[list[str]], bool]:
             async with running_gateway(url_of(eng), archive, **config) as gw:
-                c = await Client.connect(gw)
+                c = await DeviceClient.connect(gw)
                 await c.send(b"".join(pkt(d, 0) for d in range(n)))  # first packets: per-packet path (PW check)
                 await c.replies(n)
                 orders = []

@@ -15,8 +15,6 @@ import asyncio
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,14 +24,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, update
 
-from ecoloop.hj212 import codec
-from ecoloop.hj212.acceptance import Refusal, to_stored
+from ecoloop.hj212 import batch, codec
+from ecoloop.hj212.acceptance import EARLIEST, FUTURE_TOLERANCE, Refusal, to_stored
 from ecoloop.hj212.archive import read_archive
 from ecoloop.hj212.codec import CST
 from ecoloop.hj212.crc import hj212_crc_hex
-from ecoloop.hj212.gateway import Gateway, GatewayConfig
+from ecoloop.hj212.gateway import Gateway
 from ecoloop.hj212.inbox import InboxMover, series_ranges
 from ecoloop.hj212.ingest_store import IngestStore, StoredPacket
+from ecoloop.hj212.loopback import DeviceClient, running_gateway
 from ecoloop.hj212.provisioning import provision_devices
 from ecoloop.hj212.simulator import SimDevice, packet_for
 from ecoloop.store import migrate
@@ -241,6 +240,45 @@ def test_forced_defer_while_rows_wait(sqlite_engine: Engine) -> None:
         store.close()
 
 
+def test_only_series_with_values_waiting_queue_behind_them(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Without defer, a series with values waiting in the landing table appends there (its first copies stay first);
+    every other series goes straight to measurement — on the per-packet path and on the vectorised path alike."""
+    devs = provision_three(sqlite_engine)
+    waiting_dev = devs[0]
+    store = IngestStore(url_of(sqlite_engine))
+    try:
+        first = stored_packets(store, sim_frames([waiting_dev], range(1), seed=7))
+        store.write_batch(first, [], defer=True)
+        waiting = set(store.inbox.waiting_series())
+        assert waiting and count(sqlite_engine, Measurement) == 0
+        # per-packet path, defer=False: the waiting device's values queue, the others' do not
+        later = stored_packets(store, sim_frames(devs, range(1, 2), seed=7))
+        store.write_batch(later, [], defer=False)
+        assert [p.deferred for p in later] == [True, False, False]
+        assert count(sqlite_engine, Measurement) == sum(len(p.rows) for p in later[1:])
+        # vectorised path: the same split, row by row
+        frames = [f[:-2] for f in sim_frames(devs, range(2, 4), seed=7)]
+        registry = store.load_devices()
+        fb = batch.parse_batch(frames, np.full(len(frames), int(datetime.now(UTC).timestamp() * 1e6)),
+                               lambda mn, pw: registry.get(mn), datetime.now(UTC),
+                               future_tolerance=FUTURE_TOLERANCE, earliest=EARLIEST)
+        assert fb.packets.height == len(frames)
+        (out,) = store.write_batch([], [], fast=[fb])
+        assert set(out.landed) <= waiting and sum(out.landed.values()) == 2 * len(first[0].rows)
+        assert out.landed_owners == {(first[0].site_id, first[0].outlet_id)}
+        assert (first[0].site_id, first[0].outlet_id) not in out.owners  # heard of only once moved
+        in_inbox = inbox_rows(sqlite_engine)
+        assert in_inbox == 4 * len(first[0].rows)  # first, later, two vectorised minutes of the waiting device
+        store.inbox.drain(store)
+        assert inbox_rows(sqlite_engine) == 0
+    finally:
+        store.close()
+    expected = reference_rows(tmp_path, "ref_split", [sim_frames([waiting_dev], range(1), seed=7),
+                                                      sim_frames(devs, range(1, 2), seed=7),
+                                                      sim_frames(devs, range(2, 4), seed=7)], provision_three)
+    assert measurements(sqlite_engine) == expected
+
+
 def test_small_chunks_and_several_rounds_give_the_same_rows(sqlite_engine: Engine, tmp_path: Path) -> None:
     """chunk_rows=7 over 29 series (2 rows each per batch): rounds of several chunks, with batches (new packets and
     retries) committed between the chunks."""
@@ -432,48 +470,6 @@ def test_defer_on_each_backend(engine: Engine, db_url: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # The gateway over real sockets
 # ---------------------------------------------------------------------------------------------------------------
-@asynccontextmanager
-async def running_gateway(url: str, archive: Path, **kw: object) -> AsyncIterator[Gateway]:
-    gw = Gateway(GatewayConfig(db_url=url, port=0, archive_dir=archive, **kw))  # type: ignore[arg-type]
-    await gw.start()
-    try:
-        yield gw
-    finally:
-        await gw.stop()
-
-
-class Client:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def connect(cls, gw: Gateway) -> Client:
-        r, w = await asyncio.open_connection("127.0.0.1", gw.config.port)
-        return cls(r, w)
-
-    async def send(self, data: bytes) -> None:
-        self.writer.write(data)
-        await self.writer.drain()
-
-    async def replies(self, n: int, timeout: float = 15.0) -> list[codec.Packet]:
-        out = []
-        for _ in range(n):
-            line = await asyncio.wait_for(self.reader.readuntil(b"\r\n"), timeout)
-            out.append(codec.parse_frame(line[:-2]))
-        return out
-
-    async def nothing(self, wait: float = 0.3) -> bool:
-        try:
-            await asyncio.wait_for(self.reader.readuntil(b"\r\n"), wait)
-        except TimeoutError:
-            return True
-        return False
-
-    async def close(self) -> None:
-        self.writer.close()
-        await self.writer.wait_closed()
-
-
 def reply_key(p: codec.Packet) -> tuple:
     """9014 answers by (CN, QN, Flag, MN); history requests by (CN, BeginTime, EndTime, MN) — their QN is the time."""
     if p.cn == "9014":
@@ -498,7 +494,7 @@ class Script:
 
 
 async def play(gw: Gateway, scripts: list[Script]) -> list[list[tuple]]:
-    clients = [await Client.connect(gw) for _ in scripts]
+    clients = [await DeviceClient.connect(gw) for _ in scripts]
     for c, s in zip(clients, scripts, strict=True):
         await c.send(b"".join(s.first))
         acks = await c.replies(len(s.first))
@@ -638,7 +634,7 @@ def test_gateway_moves_leftover_rows_at_start(sqlite_engine: Engine, tmp_path: P
             assert measurements(sqlite_engine) == expected
             assert gw.store is not None and not gw.store.inbox.busy
             # and the gateway goes on storing: a retry of a leftover packet is a duplicate, a new one is stored
-            c = await Client.connect(gw)
+            c = await DeviceClient.connect(gw)
             await c.send(frames[0] + sim_frames(devs[:1], range(3, 4), seed=8)[0])
             assert [a.cn for a in await c.replies(2)] == ["9014", "9014"]
             await c.close()

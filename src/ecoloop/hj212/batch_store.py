@@ -42,7 +42,8 @@ class FastOutcome:
     owners: set[tuple[int | None, int | None]] = field(default_factory=set)  # (site_id, outlet_id) with new values
     rows: int = 0
     accounting: tuple | None = None  # (packets, new packets, values) until counted after the commit
-    landed: dict[int, int] = field(default_factory=dict)  # rows per series id put into hj212_inbox (defer)
+    landed: dict[int, int] = field(default_factory=dict)  # rows per series id put into hj212_inbox
+    landed_owners: set[tuple[int | None, int | None]] = field(default_factory=set)  # their (site_id, outlet_id)
 
 
 @dataclass(slots=True)
@@ -105,9 +106,11 @@ def prepare_rows(fb: FastBatch, series: pl.DataFrame, *, sqlite: bool) -> Prepar
                         flat)
 
 
-def write_fast(store: IngestStore, cur, fb: FastBatch, *, defer: bool = False) -> FastOutcome:  # noqa: ANN001
-    """The batch's receipts and the values of its new packets — into ``measurement``, or with ``defer`` (SQLite)
-    into the landing table ``hj212_inbox`` (ecoloop.hj212.inbox)."""
+def write_fast(store: IngestStore, cur, fb: FastBatch, *,  # noqa: ANN001
+               behind: set[int] | frozenset[int] = frozenset()) -> FastOutcome:
+    """The batch's receipts and the values of its new packets — into ``measurement``, except (SQLite) the values of
+    the series in ``behind`` (values of theirs wait in the landing table ``hj212_inbox``): those are appended there,
+    so that the first copy of a value wins (ecoloop.hj212.inbox)."""
     sqlite = store.backend == "sqlite"
     prep = fb.prepared if fb.prepared is not None else prepare_rows(fb, series_frame(store), sqlite=sqlite)
     # 1. receipts: the first copy of a key in the batch is a candidate; the database says which are new
@@ -151,15 +154,27 @@ def write_fast(store: IngestStore, cur, fb: FastBatch, *, defer: bool = False) -
             flat = None
         out.rows = vals.height
         if sqlite:
-            if flat is None:
-                flat = _flat(_measurement_rows(vals))
-            insert = inbox_insert if defer else sqlite_measurement_insert
-            n = _ROWS_CHUNK * 4
-            for i in range(0, len(flat), n):
-                part = flat[i:i + n]
-                cur.execute(insert(len(part) // 4), part)
-            if defer:
-                out.landed = dict(vals.group_by("series_id").len().iter_rows())
+            if behind:
+                queued = vals["series_id"].is_in(list(behind))
+                landing, direct = vals.filter(queued), vals.filter(~queued)
+            else:
+                landing, direct = vals.clear(), vals
+            if landing.height:
+                flat = None
+            for part_vals, insert in ((landing, inbox_insert), (direct, sqlite_measurement_insert)):
+                if not part_vals.height:
+                    continue
+                rows_flat = flat if flat is not None else _flat(_measurement_rows(part_vals))
+                n = _ROWS_CHUNK * 4
+                for i in range(0, len(rows_flat), n):
+                    part = rows_flat[i:i + n]
+                    cur.execute(insert(len(part) // 4), part)
+            if landing.height:
+                out.landed = dict(landing.group_by("series_id").len().iter_rows())
+                out.landed_owners = set(landing.select("site_id", "outlet_id").unique().iter_rows())
+                vals_direct_owners = set(direct.select("site_id", "outlet_id").unique().iter_rows())
+            else:
+                vals_direct_owners = None
         else:
             cur.execute(PG_STAGING_CREATE)
             csv = _measurement_rows(vals).with_columns(
@@ -168,7 +183,9 @@ def write_fast(store: IngestStore, cur, fb: FastBatch, *, defer: bool = False) -
             with cur.copy("COPY hj212_staging (series_id, time, value, flag) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(csv)
             cur.execute(PG_STAGING_MERGE)
-        out.owners = set(vals.select("site_id", "outlet_id").unique().iter_rows())
+            vals_direct_owners = None
+        out.owners = (vals_direct_owners if vals_direct_owners is not None
+                      else set(vals.select("site_id", "outlet_id").unique().iter_rows()))
     out.accounting = (p, new, vals)
     return out
 

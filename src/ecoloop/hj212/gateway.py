@@ -409,11 +409,15 @@ class Gateway:
                 c.transport.close()
         await asyncio.sleep(0)
         self.flush_pending()
+        stopped = True
         if self.writer is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self.writer.stop)
+            stopped = await asyncio.get_running_loop().run_in_executor(None, self.writer.stop)
         if self.feeder is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.feeder.stop)
-        if self.store is not None:
+        if not stopped:  # closing the connection under a running writer would crash the process
+            log.error("the writer did not finish within its stop timeout; exiting without closing its connection "
+                      "(SQLite's WAL and the landing table keep what was committed)")
+        elif self.store is not None:
             self.store.close()
 
     async def serve_forever(self) -> None:
@@ -599,7 +603,7 @@ class Gateway:
                 _, mn, pw, cn, st = rows[idx]
                 replies.append((raws[idx][0], codec.history_request(mn, pw, cn, begin, end, st=st or "22")))
                 backfill += 1
-        return FastResult(replies=replies, online=fb.online, owners=set() if outcome.landed else outcome.owners,
+        return FastResult(replies=replies, online=fb.online, owners=outcome.owners,
                           fallback=[raws[i] for i in fb.fallback], accepted=fb.packets.height, acked=fb.acked,
                           backfill=backfill)
 

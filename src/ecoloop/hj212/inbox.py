@@ -8,8 +8,8 @@ waited for. Rows appended to ``hj212_inbox`` (rowid order) fill a few sequential
 
 How (all on the writer thread, which owns the connection):
 
-- Under load (a batch of at least ``GroupCommitWriter.defer_min`` packets, or while rows are still waiting here) the
-  values of new packets go into ``hj212_inbox`` in the same transaction as their receipts — the ack still follows a
+- Under load (a per-packet-path batch of at least ``GroupCommitWriter.defer_min`` packets, or for a series that still
+  has values waiting here) the values of new packets go into ``hj212_inbox`` in the same transaction as their receipts — the ack still follows a
   durable commit of the values, and retries are still told apart by the receipts.
 - :class:`InboxMover` moves them in *rounds*: a round takes every row up to the current maximum ``seq`` and cuts the
   series ids into ranges of about ``chunk_rows`` rows; each range is one short transaction
@@ -18,7 +18,7 @@ How (all on the writer thread, which owns the connection):
   per page write), and ack batches run between the chunks. A round starts when rows are older than ``max_age``
   seconds, when more than ``max_rows`` wait, or when the writer has nothing else to do.
 - The per-packet semantics are kept: the first copy of a (series, time) value wins (``seq`` is arrival order; while
-  rows wait here nothing is written to ``measurement`` directly). A crash between chunks repeats the round after the
+  a series has rows waiting here, its new values are appended here too, never written to ``measurement`` directly). A crash between chunks repeats the round after the
   restart: the rows already moved conflict with themselves and are skipped. The gateway drains the table when it
   starts and when it stops; ``measurement`` then holds every acknowledged value.
 
@@ -83,10 +83,18 @@ class InboxMover:
     _lo: int = 0
     _hi: int = 0
     _round_owners: set[Owner] = field(default_factory=set)
+    _round_series: frozenset[int] = frozenset()
+
+    def waiting_series(self) -> set[int] | frozenset[int]:
+        """Series with values in the table not yet known to be in measurement: new values of these go to the
+        table too (behind the waiting ones), so that the first copy of a value wins."""
+        if not self.pending:
+            return self._round_series
+        return self._round_series | self.pending.keys()
 
     @property
     def busy(self) -> bool:
-        """Rows are waiting (the writer must not write ``measurement`` directly meanwhile)."""
+        """Rows are waiting (for their series, nothing is written to ``measurement`` directly meanwhile)."""
         return self._ranges is not None or self.pending_rows > 0
 
     def added(self, counts: dict[int, int], owners: set[Owner]) -> None:
@@ -126,6 +134,7 @@ class InboxMover:
                 return self._round_owners
             self._lo, self._hi = lo, hi
             self._ranges = series_ranges(counts, self.chunk_rows)
+            self._round_series = frozenset(counts)
         first, last = self._ranges[0]
         ending = len(self._ranges) == 1
         with store._transaction() as cur:
@@ -137,6 +146,7 @@ class InboxMover:
         if not ending:
             return None
         self._ranges = None
+        self._round_series = frozenset()
         self.rounds += 1
         return self._round_owners
 

@@ -293,18 +293,27 @@ class IngestStore:
         (:meth:`flush_state`), so the per-device upserts do not cost every small commit.
 
         ``defer`` (SQLite): the values of new packets go to the landing table ``hj212_inbox`` instead of
-        ``measurement`` (ecoloop.hj212.inbox); it is forced on while rows wait there, so that the first copy of a
-        value always wins."""
+        ``measurement`` (ecoloop.hj212.inbox). Without it, values of a series that still has values waiting there
+        go there too, so that the first copy of a value always wins; the others go to ``measurement``."""
         from ecoloop.hj212.batch_store import account_fast, write_fast
 
         outcomes: list[FastOutcome | None] = []
         fast = fast or []
         flushed: list[DeviceCounters] = []
-        defer = self.backend == "sqlite" and (defer or self.inbox.busy)
+        defer = defer and self.backend == "sqlite"
         try:
             with self._transaction() as cur:
-                landed = self._write(cur, packets, rejects, defer)
-                outcomes = [write_fast(self, cur, fb, defer=defer) if fb.packets.height else None for fb in fast]
+                waiting = self.inbox.waiting_series() if self.inbox.busy else frozenset()
+                landed = self._write(cur, packets, rejects, defer, waiting)
+                for fb in fast:
+                    if not fb.packets.height:
+                        outcomes.append(None)
+                        continue
+                    # values of series queued in the landing table (also by this transaction) queue behind them
+                    out = write_fast(self, cur, fb, behind=waiting | landed.keys() if landed else waiting)
+                    outcomes.append(out)
+                    if out.landed:
+                        waiting = waiting | out.landed.keys()
                 if flush_state:
                     flushed = self._flush_state(cur)
                 if archive is not None:
@@ -322,11 +331,11 @@ class IngestStore:
             self._load_series()
             raise
         _clear(flushed)
-        if defer:
-            self.inbox.added(landed, {(p.site_id, p.outlet_id) for p in packets if p.deferred and p.rows})
-            for out in outcomes:
-                if out is not None and out.landed:
-                    self.inbox.added(out.landed, out.owners)
+        if landed:
+            self.inbox.added(landed, {(p.site_id, p.outlet_id) for p in packets if p.deferred})
+        for out in outcomes:
+            if out is not None and out.landed:
+                self.inbox.added(out.landed, out.landed_owners)
         self._account(packets, rejects, events or [])
         for out in outcomes:
             if out is not None:
@@ -367,9 +376,9 @@ class IngestStore:
         _clear(flushed)
 
     def _write(self, cur, packets: list[StoredPacket], rejects: list[RejectRow],  # noqa: ANN001
-               defer: bool = False) -> dict[int, int]:
+               defer: bool = False, waiting: set[int] | frozenset[int] = frozenset()) -> dict[int, int]:
         """Receipts, values and rejects of per-packet-path packets; returns the rows per series id put into the
-        landing table (``defer``), else an empty dict."""
+        landing table: all with ``defer``, else those of the series in ``waiting`` (values of theirs wait there)."""
         # 1. receipts: which packets are new?
         seen: set[tuple] = set()
         candidates: list[StoredPacket] = []
@@ -405,8 +414,10 @@ class IngestStore:
             new_keys.update(cur.fetchall())
         for p, key in zip(candidates, bound, strict=True):
             p.is_new = key in new_keys
-        # 2. measurements of the new packets
+        # 2. measurements of the new packets: to the landing table (defer, or a series with values waiting there —
+        # they must stay first), else to measurement
         rows: list[tuple] = []
+        landing: list[tuple] = []
         series = self.series
         for p in packets:
             if not p.is_new:
@@ -415,22 +426,26 @@ class IngestStore:
             if t is None:
                 t = times[p.label] = self._t(p.label)
             site_id, outlet_id, interval = p.site_id, p.outlet_id, p.interval
+            p.deferred = False
             for parameter, statistic, value, flag in p.rows:
                 sid = series.get((site_id, outlet_id, parameter, interval, statistic))
                 if sid is None:
                     sid = self._series_id(site_id, outlet_id, parameter, interval, statistic, p.ambient)
-                rows.append((sid, t, value, flag))
-            p.deferred = defer
+                if defer or sid in waiting:
+                    landing.append((sid, t, value, flag))
+                    p.deferred = True
+                else:
+                    rows.append((sid, t, value, flag))
         landed: dict[int, int] = {}
-        if rows and defer:
+        if landing:
             # arrival order (seq); the mover sorts a round by (series, time)
-            for sid, *_ in rows:
+            for sid, *_ in landing:
                 landed[sid] = landed.get(sid, 0) + 1
             n = _SQLITE_CHUNK
-            for i in range(0, len(rows), n):
-                part = rows[i:i + n]
+            for i in range(0, len(landing), n):
+                part = landing[i:i + n]
                 cur.execute(inbox_insert(len(part)), list(chain.from_iterable(part)))
-        elif rows:
+        if rows:
             rows.sort(key=_series_time)  # (series, time) order: each series' pages walked once per batch
             if self.backend == "sqlite":
                 # multi-row VALUES, 1,000 rows per statement: one sqlite3_step per chunk (run without the GIL)

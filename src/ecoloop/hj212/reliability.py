@@ -33,6 +33,7 @@ class KillReport:
     resent: int = 0
     reconnects: int = 0
     seconds: float = 0.0
+    landed_at_kill: int = 0  # values found waiting in hj212_inbox right after the kills (acked, not yet moved)
 
     @property
     def losses(self) -> int:
@@ -99,6 +100,7 @@ def run_kill_trials(engine: Engine, devices: list[SimDevice], data_dir: Path, *,
                 await asyncio.sleep(rnd.uniform(min_run, max_run))
                 proc.send_signal(signal.SIGKILL)
                 await loop.run_in_executor(None, proc.wait)
+                report.landed_at_kill += await loop.run_in_executor(None, _inbox_rows, engine)
             # a last clean run until every packet sent has been acknowledged
             sim.no_new = True
             proc = start_gateway(data_dir, db_url, port, extra=gateway_args)
@@ -122,6 +124,11 @@ def run_kill_trials(engine: Engine, devices: list[SimDevice], data_dir: Path, *,
                                                          values_per_packet=_values_per_packet(devices))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _inbox_rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT COUNT(*) FROM hj212_inbox")).scalar_one()
 
 
 def _values_per_packet(devices: list[SimDevice]) -> dict[str, int]:

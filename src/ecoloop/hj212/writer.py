@@ -177,11 +177,14 @@ class GroupCommitWriter(threading.Thread):
     def backlog(self) -> int:
         return len(self._queue) + len(self._raw) + self._parsing + sum(len(r) for r, _ in self._parsed)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 300.0) -> bool:
+        """Commit what is queued, empty the landing table, and end the thread. False if it is still running after
+        ``timeout`` seconds (then its connection must not be closed under it)."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        self.join(timeout=30)
+        self.join(timeout=timeout)
+        return not self.is_alive()
 
     def _isolate(self, batch: list[Work]) -> list[RejectRow]:
         failed: list[RejectRow] = []
@@ -211,7 +214,10 @@ class GroupCommitWriter(threading.Thread):
             if drain:
                 owners = inbox.drain(self.store)
             elif inbox.due(idle):
-                owners = inbox.step(self.store)
+                owners = inbox.step(self.store) or set()
+                # back-pressure: more waiting than max_rows (the ack path outruns one chunk per batch) → keep moving
+                while inbox.pending_rows > inbox.max_rows and inbox.due(idle):
+                    owners |= inbox.step(self.store) or set()
             else:
                 return
             if _DEBUG:
@@ -223,11 +229,9 @@ class GroupCommitWriter(threading.Thread):
                         self.loop.call_soon_threadsafe(self.on_moved, owners)
                 else:
                     self.on_moved(owners)
-        except Exception:  # noqa: BLE001 - the rows stay in hj212_inbox and are moved on a later try
+        except Exception:  # noqa: BLE001 - the rows stay in hj212_inbox and are moved on a later try (or start-up)
             self.stats.errors += 1
             log.exception("moving the landing table into measurement failed; retrying")
-            if drain:
-                raise
             time.sleep(0.05)
 
     def _idle(self) -> bool:
@@ -266,10 +270,11 @@ class GroupCommitWriter(threading.Thread):
                 self._move(idle=True)
                 continue
             self.flush(batch, parsed)
-            self._move(idle=False)
+            # after vectorised batches (heavy load) empty the landing table: their values go to measurement directly
+            # except for series with values waiting there, and a table that never empties would keep it so
+            self._move(idle=False, drain=bool(parsed) and self.store.inbox.busy)
         self._parse_stage.join(timeout=5)
-        with contextlib.suppress(Exception):
-            self._move(idle=True, drain=True)
+        self._move(idle=True, drain=True)
         if self.store.state_pending:
             with contextlib.suppress(Exception):
                 self.store.flush_state()
@@ -310,6 +315,8 @@ class GroupCommitWriter(threading.Thread):
         while True:
             try:
                 due = time.monotonic() - self._state_flushed >= self.state_interval
+                # per-packet batches only: vectorised batches are large enough to write measurement directly (many
+                # values per series and page), which they do except for series with values waiting
                 defer = self.defer_min is not None and len(packets) >= self.defer_min
                 outcomes = self.store.write_batch(packets, rejects, events, index, fast, flush_state=due,
                                                   defer=defer)
