@@ -220,7 +220,12 @@ def main() -> None:
         print(f"gateway peak RSS {peak:.0f} MiB")
     finally:
         proc.terminate()  # SIGTERM: the gateway commits what it holds and empties the landing table
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            print("gateway did not stop within 120 s of SIGTERM: killed")
+            proc.kill()
+            proc.wait()
         print(f"gateway exit status {proc.returncode}")
         if sim is not None and proc.returncode == 0:
             check_stored(url, sim.stats.acked_keys, values)

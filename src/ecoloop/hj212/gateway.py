@@ -102,7 +102,10 @@ class GatewayConfig:
     # more than fast_path_backlog wait for the writer — light traffic keeps the per-packet path's low latency,
     # heavy traffic gets batches large enough to pay off.
     fast_path_rate: float = 6000.0
-    fast_path_backlog: int = 1000
+    # None: 1,000 on SQLite, never on PostgreSQL — there a backlog spike at moderate rates (3,000–5,000 packets/s)
+    # sent the gateway into vectorised batches that took seconds each and acks stalled (docs/hj212.md); only
+    # sustained heavy traffic (fast_path_rate) takes the vectorised path. An explicit value applies to both.
+    fast_path_backlog: int | None = None
     # per-packet path: canonical data frames of verified devices parsed by one regular expression
     # (ecoloop.hj212.canonical) instead of the general parser — same rows, same ack, a third of the CPU
     canonical_shortcut: bool = True
@@ -227,7 +230,7 @@ class DeviceConnection(asyncio.Protocol):
         now = datetime.now(UTC)
         gw = self.gw
         raw = gw.raw_pending if gw.config.fast_path and gw.writer is not None and (
-            gw.heavy or gw.writer.backlog + len(gw.raw_pending) >= gw.config.fast_path_backlog) else None
+            gw.heavy or gw.writer.backlog + len(gw.raw_pending) >= gw.fast_path_backlog) else None
         now_us = (now - _EPOCH) // _US
         events = self.framer.feed(data)
         gw.arrived += len(events)
@@ -364,6 +367,7 @@ class Gateway:
         self._tasks: list[asyncio.Task] = []
         self.feeder: SubjectFeeder | None = None
         self._flush_scheduled = False
+        self.fast_path_backlog = config.fast_path_backlog if config.fast_path_backlog is not None else 1000
         self.canonical: CanonicalParser | None = None
         if config.canonical_shortcut:
             self.canonical = CanonicalParser(self._resolve, future_tolerance=config.future_tolerance,
@@ -389,6 +393,8 @@ class Gateway:
                                         fast_parser=self._fast_parse if self.config.fast_path else None,
                                         fast_finisher=self._fast_finish, on_moved=self._moved)
         self.writer.defer_min = self.config.landing_min
+        if self.store.backend != "sqlite" and self.config.fast_path_backlog is None:
+            self.fast_path_backlog = 1 << 62  # PostgreSQL: see GatewayConfig.fast_path_backlog
         self.writer.start()
         self.server = await loop.create_server(lambda: DeviceConnection(self), self.config.host, self.config.port,
                                                backlog=4096, reuse_address=True,
