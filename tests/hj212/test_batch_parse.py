@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from ecoloop.hj212 import batch, canonical, codec
@@ -597,8 +597,9 @@ def general(frame: bytes, now: datetime = NOW) -> tuple[StoredPacket, bytes | No
     if isinstance(stored, Refusal):
         return stored.reason
     ack = codec.data_ack(packet) if packet.ack_requested else None
-    assert packet.pw is not None and packet.st is not None
-    return stored, ack, canonical.ReplyTo(packet.mn, packet.pw, packet.cn, packet.st)
+    # PW/ST may be absent here (a device with an empty password may omit PW=): such a frame is not canonical, so the
+    # short cut leaves it to this path and the reply header below is never compared
+    return stored, ack, canonical.ReplyTo(packet.mn, packet.pw, packet.cn, packet.st)  # type: ignore[arg-type]
 
 
 def check_shortcut(frame: bytes, must_take: bool = False) -> bool:
@@ -623,6 +624,10 @@ def check_shortcut(frame: bytes, must_take: bool = False) -> bool:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
+# found by CI: no PW field at all, from the device whose password is empty — stored by the general path only
+@example((b"##0254QN=00000000000000000;ST=22;CN=2011;MN=NOPW00000000000000000006;Flag=5;CP=&&DataTime=20010101000000;"
+          b"02-Avg=0,02-Cou=0,02-Data=0,02-DayData=0,02-Max=0,02-Min=0,02-NightData=0,02-Rtd=0,02-ZsAvg=0,02-ZsMax=0,"
+          b"02-ZsMin=0,02-Flag=N;01-Avg=0,01-Cou=0,01-Flag=N&&6AC0", False))
 def test_canonical_shortcut_equals_the_general_path(case: tuple[bytes, bool]) -> None:
     frame, must_take = case
     taken = check_shortcut(frame, must_take)
