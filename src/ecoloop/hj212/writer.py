@@ -315,9 +315,11 @@ class GroupCommitWriter(threading.Thread):
         while True:
             try:
                 due = time.monotonic() - self._state_flushed >= self.state_interval
-                # per-packet batches only: vectorised batches are large enough to write measurement directly (many
-                # values per series and page), which they do except for series with values waiting
-                defer = self.defer_min is not None and len(packets) >= self.defer_min
+                # per-packet batches only, and not while the vectorised path runs (heavy load): its batches are
+                # large enough to write measurement directly (many values per series and page), and deferring the
+                # per-packet frames beside them would keep their series queued in the landing table
+                defer = (self.defer_min is not None and len(packets) >= self.defer_min and not fast
+                         and not (self._raw or self._parsing or self._parsed))
                 outcomes = self.store.write_batch(packets, rejects, events, index, fast, flush_state=due,
                                                   defer=defer)
                 if due:
