@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ecoloop.hj212.codec import VALUE_STATISTIC
+from ecoloop.hj212.codec import VALUE_STATISTIC, reply_frame
 from ecoloop.hj212.crc import hj212_crc
 from ecoloop.hj212.ingest_store import DeviceInfo, StoredPacket
 from ecoloop.hj212.periods import period_length
@@ -141,8 +141,5 @@ class CanonicalParser:
 
 
 def data_ack(qn: str, pw: str, mn: str, version: str) -> bytes:
-    """The 9014 answer (= :func:`ecoloop.hj212.codec.data_ack` of the packet): ST=91, the packet's QN, PW and MN,
-    Flag 4 (8 to a 2025 peer), empty CP."""
-    segment = (f"QN={qn};ST={proto.ST_REPLY};CN={proto.CN_DATA_ACK};PW={pw};MN={mn};"
-               f"Flag={8 if version == '2025' else 4};CP=&&&&").encode("ascii")
-    return b"##%04d%s%04X\r\n" % (len(segment), segment, hj212_crc(segment))
+    """The 9014 answer (= :func:`ecoloop.hj212.codec.data_ack` of the packet), from its header fields."""
+    return reply_frame(proto.CN_DATA_ACK, mn=mn, pw=pw, qn=qn, version=version)

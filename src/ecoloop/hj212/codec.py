@@ -479,13 +479,14 @@ def now_qn(moment: datetime | None = None) -> str:
     return format_hj_time(moment or datetime.now(UTC), ms=True)
 
 
-def _reply(packet: Packet, cn: str, cp: str, flag: int = 4) -> bytes:
-    """Replies go with ST=91, Flag=4 (2017; 8 for a 2025 peer), the packet's QN, PW and MN (表 9, C.48/C.50)."""
-    if packet.version == "2025":
-        flag = 8
-    qn = packet.qn or now_qn()
-    return frame_segment(build_segment(cn=cn, mn=packet.mn, st=proto.ST_REPLY, pw=packet.pw, qn=qn, flag=flag,
-                                       cp=cp))
+def reply_frame(cn: str, *, mn: str, pw: str | None, qn: str, version: str, cp: str = "") -> bytes:
+    """A reply to a packet: ST=91, Flag=4 (2017; 8 for a 2025 peer), the packet's QN, PW and MN (表 9, C.48/C.50)."""
+    return frame_segment(build_segment(cn=cn, mn=mn, st=proto.ST_REPLY, pw=pw, qn=qn,
+                                       flag=8 if version == "2025" else 4, cp=cp))
+
+
+def _reply(packet: Packet, cn: str, cp: str) -> bytes:
+    return reply_frame(cn, mn=packet.mn, pw=packet.pw, qn=packet.qn or now_qn(), version=packet.version, cp=cp)
 
 
 def data_ack(packet: Packet) -> bytes:
