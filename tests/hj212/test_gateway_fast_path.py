@@ -6,7 +6,6 @@ each device received must be the same. Nothing is mocked."""
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,14 +20,14 @@ from ecoloop.hj212 import codec
 from ecoloop.hj212.archive import read_archive
 from ecoloop.hj212.codec import CST
 from ecoloop.hj212.gateway import Gateway
-from ecoloop.hj212.loopback import DeviceClient, running_gateway
+from ecoloop.hj212.loopback import DeviceClient, running_gateway, snapshot
 from ecoloop.hj212.provisioning import provision_devices
 from ecoloop.hj212.replay import replay_archive
 from ecoloop.hj212.simulator import SimDevice, packet_for
 from ecoloop.store import migrate
 from ecoloop.store.engine import make_engine, session_factory
-from ecoloop.store.models import Device, Measurement, Series, Site
-from ecoloop.store.models.ingest import Hj212ArchiveFile, Hj212DeviceState, Hj212Receipt, Hj212Rejected
+from ecoloop.store.models import Device, Series
+from ecoloop.store.models.ingest import Hj212Receipt
 
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=CST)
 MIN = timedelta(minutes=10)  # the devices' MinInterval (the default)
@@ -129,29 +128,8 @@ async def play(gw: Gateway, scripts: list[Script]) -> dict[str, list[tuple]]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# What the database holds, independent of row ids
+# A second database (what the gateway stored is compared with loopback.snapshot)
 # ---------------------------------------------------------------------------------------------------------------
-def snapshot(engine: Engine) -> dict[str, object]:
-    with session_factory(engine)() as s:
-        mn_of = dict(s.execute(select(Device.id, Device.mn)).all())
-        site_of = dict(s.execute(select(Site.id, Site.code)).all())
-        measurements = sorted(
-            (site_of.get(sr.site_id), sr.outlet_id, sr.parameter, sr.interval.value, sr.statistic, sr.unit,
-             m.time, m.value, m.flag)
-            for sr, m in s.execute(select(Series, Measurement).join(Measurement, Measurement.series_id == Series.id))
-        )
-        receipts = sorted((mn_of[r.device_id], r.cn, r.data_time, r.pno, r.qn, r.n_values, r.flags)
-                          for r in s.scalars(select(Hj212Receipt)))
-        states = {mn_of[st.device_id]: (st.packets, st.duplicates, st.n_values, st.rejected, st.gaps,
-                                        json.loads(st.flag_counts or "{}"), st.last_data_time, st.last_gap_start,
-                                        st.last_gap_end, st.protocol_seen)
-                  for st in s.scalars(select(Hj212DeviceState))}
-        rejected = sorted((r.reason, r.mn, r.cn, r.detail, r.raw) for r in s.scalars(select(Hj212Rejected)))
-        index = s.execute(select(Hj212ArchiveFile.packets, Hj212ArchiveFile.rejected)).all()
-    return {"measurements": measurements, "receipts": receipts, "states": states, "rejected": rejected,
-            "archive_index": (sum(r[0] for r in index), sum(r[1] for r in index))}
-
-
 def second_database(db_url: str, request: pytest.FixtureRequest | None, tmp_path: Path, name: str) -> Engine:
     """A fresh migrated database on the same back-end as ``db_url``."""
     url = (f"sqlite:///{tmp_path / (name + '.sqlite3')}" if db_url.startswith("sqlite")

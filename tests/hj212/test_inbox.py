@@ -12,7 +12,6 @@ real gateway over loopback sockets. Nothing is mocked.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,18 +31,16 @@ from ecoloop.hj212.crc import hj212_crc_hex
 from ecoloop.hj212.gateway import Gateway
 from ecoloop.hj212.inbox import InboxMover, series_ranges
 from ecoloop.hj212.ingest_store import IngestStore, StoredPacket
-from ecoloop.hj212.loopback import DeviceClient, running_gateway
+from ecoloop.hj212.loopback import DeviceClient, measurements, running_gateway, snapshot
 from ecoloop.hj212.provisioning import provision_devices
 from ecoloop.hj212.simulator import SimDevice, packet_for
 from ecoloop.store import migrate
 from ecoloop.store.engine import make_engine, session_factory
-from ecoloop.store.models import Device, Measurement, Series, Site
+from ecoloop.store.models import Device, Measurement, Series
 from ecoloop.store.models.ingest import (
-    Hj212ArchiveFile,
     Hj212DeviceState,
     Hj212Inbox,
     Hj212Receipt,
-    Hj212Rejected,
 )
 
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=CST)
@@ -104,31 +101,6 @@ def fresh_sqlite(tmp_path: Path, name: str) -> Engine:
 def count(engine: Engine, model: type) -> int:
     with session_factory(engine)() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def measurements(engine: Engine) -> list[tuple]:
-    """(site code, outlet, parameter, interval, statistic, unit, time, value, flag), sorted, one per row."""
-    with session_factory(engine)() as s:
-        site_of = dict(s.execute(select(Site.id, Site.code)).all())
-        return sorted(
-            (site_of.get(sr.site_id), sr.outlet_id, sr.parameter, sr.interval.value, sr.statistic, sr.unit, m.time,
-             m.value, m.flag)
-            for sr, m in s.execute(select(Series, Measurement).join(Measurement, Measurement.series_id == Series.id)))
-
-
-def snapshot(engine: Engine) -> dict[str, object]:
-    with session_factory(engine)() as s:
-        mn_of = dict(s.execute(select(Device.id, Device.mn)).all())
-        receipts = sorted((mn_of[r.device_id], r.cn, r.data_time, r.pno, r.qn, r.n_values, r.flags)
-                          for r in s.scalars(select(Hj212Receipt)))
-        states = {mn_of[st_.device_id]: (st_.packets, st_.duplicates, st_.n_values, st_.rejected, st_.gaps,
-                                         json.loads(st_.flag_counts or "{}"), st_.last_data_time, st_.last_gap_start,
-                                         st_.last_gap_end, st_.protocol_seen)
-                  for st_ in s.scalars(select(Hj212DeviceState))}
-        rejected = sorted((r.reason, r.mn, r.cn, r.detail, r.raw) for r in s.scalars(select(Hj212Rejected)))
-        index = s.execute(select(Hj212ArchiveFile.packets, Hj212ArchiveFile.rejected)).all()
-    return {"measurements": measurements(engine), "receipts": receipts, "states": states, "rejected": rejected,
-            "archive_index": (sum(r[0] for r in index), sum(r[1] for r in index))}
 
 
 def stored_packets(store: IngestStore, frames: list[bytes], now: datetime | None = None) -> list[StoredPacket]:
